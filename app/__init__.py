@@ -1,0 +1,1 @@
+"""Wiring: settings, database engines and sessions, the Starlette app and the `onebook` CLI."""

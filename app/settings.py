@@ -1,0 +1,39 @@
+"""Settings read once from `ONEBOOK_*` environment variables (documented in the README)."""
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///onebook.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    default_page_size: int = 50
+    max_page_size: int = 500
+    sql_echo: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Read the environment; keyword overrides (from CLI flags or tests) win."""
+        values: dict[str, object] = {
+            "database_url": os.environ.get("ONEBOOK_DATABASE_URL") or cls.database_url,
+            "host": os.environ.get("ONEBOOK_HOST") or cls.host,
+            "port": _env_int("ONEBOOK_PORT", cls.port),
+            "workers": _env_int("ONEBOOK_WORKERS", cls.workers),
+            "sql_echo": os.environ.get("ONEBOOK_SQL_ECHO", "").lower() in {"1", "true", "yes"},
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)  # type: ignore[arg-type]

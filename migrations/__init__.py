@@ -1,0 +1,1 @@
+"""Alembic migrations for Onebook's schema; `app.migrate` runs them."""

@@ -1,0 +1,79 @@
+"""Declarative base, the columns every business row shares, and column types used across departments."""
+
+import enum
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass a timezone-aware value")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def Money() -> sa.Numeric:
+    """Decimal with two places; never a float."""
+    return sa.Numeric(14, 2, asdecimal=True)
+
+
+def enum_column_type(enum_class: type[enum.Enum]) -> sa.Enum:
+    """Store an enum as its lowercase value in a VARCHAR with a CHECK constraint (portable, easy to migrate)."""
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(member.value) for member in enum_class),
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+        name=enum_class.__name__.lower(),
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, Decimal: Money()}
+
+    #: Attribute names that identify a row to people and spreadsheets (DESIGN.md, Domain).
+    __natural_key__: tuple[str, ...] = ()
+
+
+class Record:
+    """Columns every business row carries: id, timestamps and an optimistic-concurrency version."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-10)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, sort_order=10)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, sort_order=10)
+    version: Mapped[int] = mapped_column(default=1, sort_order=10)
+
+    @sa.orm.declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}

@@ -1,0 +1,297 @@
+"""One list pipeline for every entity: filters, ordering, keyset cursors and page limits.
+
+Filters and orderings arrive as plain objects (the GraphQL inputs, or anything with the same attributes) and are
+compiled against the model's columns and its many-to-one relations, which filter by their natural key
+(`customer_code`, `owner_email`).
+"""
+
+import base64
+import binascii
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.orm import RelationshipDirection
+
+from models.base import Base
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+COMBINATORS = {"and_", "or_", "not_"}
+
+
+class ListError(ValueError):
+    """A bad list argument (page size, cursor, ordering): shown to the client as a GraphQL error."""
+
+
+def _is_set(value: Any) -> bool:
+    # strawberry's UNSET is falsy and distinct from None; an omitted argument is "not given".
+    return value is not None and type(value).__name__ != "UnsetType"
+
+
+def _given(obj: Any) -> dict[str, Any]:
+    names = [f.name for f in fields(obj)] if is_dataclass(obj) else list(vars(obj))
+    return {name: getattr(obj, name) for name in names if _is_set(getattr(obj, name))}
+
+
+def relation_key_columns(model: type[Base]) -> dict[str, tuple[sa.Column, sa.Column, sa.Column]]:
+    """`customer_code` -> (contacts.customer_id, customers.id, customers.code) for each many-to-one relation."""
+    found = {}
+    for relation in sa.inspect(model).relationships:
+        if relation.direction is not RelationshipDirection.MANYTOONE:
+            continue
+        target = relation.mapper.class_
+        key = [name for name in target.__natural_key__ if name in target.__table__.c]
+        if len(key) != 1:
+            continue
+        (local,) = relation.local_columns
+        found[f"{relation.key}_{key[0]}"] = (local, target.__table__.c.id, target.__table__.c[key[0]])
+    return found
+
+
+def _lookup(column: sa.ColumnElement, operators: Any, python_type: type | None) -> list[sa.ColumnElement]:
+    clauses = []
+    for name, value in _given(operators).items():
+        if python_type is int and name in ("eq", "ne", "in_", "gt", "gte", "lt", "lte"):
+            value = _ids(value)
+        match name:
+            case "eq":
+                clauses.append(column == value)
+            case "ne":
+                clauses.append(sa.or_(column != value, column.is_(None)))
+            case "in_":
+                clauses.append(column.in_(list(value)))
+            case "contains":
+                clauses.append(column.icontains(value, autoescape=True))
+            case "starts_with":
+                clauses.append(column.istartswith(value, autoescape=True))
+            case "gt":
+                clauses.append(column > value)
+            case "gte":
+                clauses.append(column >= value)
+            case "lt":
+                clauses.append(column < value)
+            case "lte":
+                clauses.append(column <= value)
+            case "is_null":
+                clauses.append(column.is_(None) if value else column.is_not(None))
+            case _:
+                raise ListError(f"unknown filter operator {name}")
+    return clauses
+
+
+def _ids(value: Any) -> Any:
+    try:
+        return [int(item) for item in value] if isinstance(value, list | tuple) else int(value)
+    except (TypeError, ValueError):
+        raise ListError(f"{value!r} is not a valid id") from None
+
+
+def compile_filter(model: type[Base], filter_: Any) -> sa.ColumnElement[bool]:
+    """Turn a filter object into one SQL condition (per-field operators, combined with and/or/not)."""
+    if not _is_set(filter_):
+        return sa.true()
+    table = model.__table__
+    relations = relation_key_columns(model)
+    clauses: list[sa.ColumnElement[bool]] = []
+    for name, operators in _given(filter_).items():
+        if name == "and_":
+            clauses.extend(compile_filter(model, item) for item in operators)
+        elif name == "or_":
+            clauses.append(sa.or_(sa.false(), *(compile_filter(model, item) for item in operators)))
+        elif name == "not_":
+            clauses.append(sa.not_(compile_filter(model, operators)))
+        elif name in table.c:
+            column = table.c[name]
+            python_type = int if name == "id" or column.foreign_keys else None
+            clauses.extend(_lookup(column, operators, python_type))
+        elif name in relations:
+            local, target_id, target_key = relations[name]
+            conditions = _lookup(target_key, operators, None)
+            clauses.append(local.in_(sa.select(target_id).where(*conditions)))
+        else:
+            raise ListError(f"{name} can't be filtered on")
+    return sa.and_(sa.true(), *clauses)
+
+
+@dataclass(frozen=True, eq=False)  # identity equality: columns overload ==, and loaders key on these
+class SortKey:
+    column: sa.Column
+    descending: bool = False
+    nulls_first: bool = False
+
+    def reversed(self) -> "SortKey":
+        return SortKey(self.column, not self.descending, not self.nulls_first)
+
+    def clause(self) -> sa.UnaryExpression:
+        ordered = self.column.desc() if self.descending else self.column.asc()
+        return ordered.nulls_first() if self.nulls_first else ordered.nulls_last()
+
+
+def compile_order(model: type[Base], order_by: Sequence[Any] | None, default: Sequence[SortKey] = ()) -> list[SortKey]:
+    """A list of single-key orderings applied in order; the id always breaks ties so cursors are stable."""
+    table = model.__table__
+    keys: list[SortKey] = []
+    for item in order_by or ():
+        given = _given(item)
+        if len(given) != 1:
+            raise ListError("each orderBy item names exactly one field, e.g. [{name: ASC}, {createdAt: DESC}]")
+        ((name, direction),) = given.items()
+        if name not in table.c:
+            raise ListError(f"{name} can't be ordered by")
+        keys.append(SortKey(table.c[name], descending=str(getattr(direction, "value", direction)).lower() == "desc"))
+    if not keys:
+        keys = list(default)
+    if not any(key.column is table.c.id for key in keys):
+        descending = keys[-1].descending if keys else False
+        keys.append(SortKey(table.c.id, descending=descending))
+    return keys
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _decode_value(column: sa.Column, value: Any) -> Any:
+    if value is None:
+        return None
+    column_type = column.type
+    if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
+        return column_type.enum_class(value)
+    python_type = column_type.python_type
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is date:
+        return date.fromisoformat(value)
+    if python_type is Decimal:
+        return Decimal(value)
+    if python_type is int:
+        return int(value)
+    return str(value)
+
+
+def encode_cursor(keys: Sequence[SortKey], row: Any) -> str:
+    values = [
+        _encode_value(row._mapping[key.column.name] if hasattr(row, "_mapping") else getattr(row, key.column.name))
+        for key in keys
+    ]
+    return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
+
+
+def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = orjson.loads(raw)
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError
+        return [_decode_value(key.column, value) for key, value in zip(keys, values, strict=True)]
+    except (ValueError, binascii.Error, TypeError, KeyError, orjson.JSONDecodeError):
+        raise ListError(f"cursor {cursor[:40]!r} is not valid for this list and ordering") from None
+
+
+def after_condition(keys: Sequence[SortKey], values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """Rows strictly after the cursor position in this ordering (nulls placed as the ordering says)."""
+    alternatives = []
+    equal_so_far: list[sa.ColumnElement[bool]] = []
+    for key, value in zip(keys, values, strict=True):
+        column = key.column
+        if value is None:
+            beyond = column.is_not(None) if key.nulls_first else sa.false()
+            same = column.is_(None)
+        else:
+            beyond = column < value if key.descending else column > value
+            if not key.nulls_first:
+                beyond = sa.or_(beyond, column.is_(None))
+            same = column == value
+        alternatives.append(sa.and_(*equal_so_far, beyond))
+        equal_so_far.append(same)
+    return sa.or_(*alternatives)
+
+
+@dataclass(frozen=True)
+class PageWindow:
+    """Validated pagination arguments: how many rows, from which cursor, in which direction."""
+
+    size: int
+    cursor: str | None
+    backwards: bool
+
+    @classmethod
+    def from_arguments(
+        cls,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        default_size: int = DEFAULT_PAGE_SIZE,
+        max_size: int = MAX_PAGE_SIZE,
+    ) -> "PageWindow":
+        if _is_set(first) and _is_set(last):
+            raise ListError("pass either first/after or last/before, not both")
+        for name, value in (("first", first), ("last", last)):
+            if _is_set(value) and not 0 <= value <= max_size:
+                raise ListError(f"{name} must be between 0 and {max_size}, got {value}")
+        if _is_set(last) or (_is_set(before) and not _is_set(after)):
+            return cls(
+                size=last if _is_set(last) else default_size,
+                cursor=before if _is_set(before) else None,
+                backwards=True,
+            )
+        return cls(
+            size=first if _is_set(first) else default_size,
+            cursor=after if _is_set(after) else None,
+            backwards=False,
+        )
+
+    def keys(self, keys: Sequence[SortKey]) -> list[SortKey]:
+        return [key.reversed() for key in keys] if self.backwards else list(keys)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Rows of one page in display order, with their cursors and whether more rows lie either side."""
+
+    rows: list[Any]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+
+def page_query(
+    table: sa.Table, where: sa.ColumnElement[bool], keys: Sequence[SortKey], window: PageWindow
+) -> sa.Select:
+    """The SELECT for one page: one row more than asked, to learn whether another page follows."""
+    scan_keys = window.keys(keys)
+    query = sa.select(table).where(where)
+    if window.cursor is not None:
+        query = query.where(after_condition(scan_keys, decode_cursor(keys, window.cursor)))
+    return query.order_by(*(key.clause() for key in scan_keys)).limit(window.size + 1)
+
+
+def make_page(rows: Sequence[Any], keys: Sequence[SortKey], window: PageWindow) -> Page:
+    """Trim the extra row, restore display order and attach cursors."""
+    rows = list(rows)
+    more = len(rows) > window.size
+    rows = rows[: window.size]
+    if window.backwards:
+        rows.reverse()
+    cursors = [encode_cursor(keys, row) for row in rows]
+    has_cursor = window.cursor is not None
+    return Page(
+        rows=rows,
+        cursors=cursors,
+        has_next=has_cursor if window.backwards else more,
+        has_previous=more if window.backwards else has_cursor,
+    )

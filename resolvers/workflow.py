@@ -1,0 +1,35 @@
+"""Registry of state fields (a status or stage) whose changes go through a domain rule, whoever makes them.
+
+A GraphQL verb (`closeTicket`), a generic update that sets the field, and a sheet's Status column all end
+in the same registered function, so a rule is written once.
+"""
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from models.base import Base
+
+#: (session, row with the other changes applied, state before (None on create), requested state) -> None or Refused
+Transition = Callable[[Session, Base, enum.Enum | None, enum.Enum], None]
+
+
+@dataclass(frozen=True)
+class StateField:
+    name: str
+    transition: Transition
+
+
+STATE_FIELDS: dict[type[Base], StateField] = {}
+
+
+def state_field(model: type[Base], name: str) -> Callable[[Transition], Transition]:
+    """Declare `model.name` a workflow state whose every change runs the decorated function."""
+
+    def register(transition: Transition) -> Transition:
+        STATE_FIELDS[model] = StateField(name=name, transition=transition)
+        return transition
+
+    return register

@@ -1,0 +1,190 @@
+"""Assembles Query and Mutation from every department's types through the generic field factories."""
+
+from typing import Annotated
+
+import strawberry
+from sqlalchemy.orm import Session
+
+from models import crm as crm_models
+from models import hr as hr_models
+from models.crm import OpportunityStage
+from resolvers import crm as crm_operations
+from resolvers.listing import SortKey
+from schema import crm, hr
+from schema.fields import (
+    VERSION,
+    create_mutation,
+    delete_mutation,
+    get_field,
+    list_field,
+    run_mutation,
+    update_mutation,
+)
+
+NEWEST_INTERACTIONS = (
+    SortKey(crm.interactions.c.occurred_at, descending=True),
+    SortKey(crm.interactions.c.id, descending=True),
+)
+ID_ARGUMENT = strawberry.argument(description="Which object.")
+
+
+@strawberry.type(description="Everything Onebook holds, readable in one place.")
+class Query:
+    customer = get_field(crm_models.Customer, crm.Customer, description="One customer, by id or by code.")
+    customers = list_field(
+        crm_models.Customer, crm.Customer, crm.CustomerFilter, crm.CustomerOrderBy, description="Customers, by code."
+    )
+    contact = get_field(
+        crm_models.Contact, crm.Contact, description="One contact, by id or by customer code and email."
+    )
+    contacts = list_field(
+        crm_models.Contact, crm.Contact, crm.ContactFilter, crm.ContactOrderBy, description="Contacts, by id."
+    )
+    interaction = get_field(crm_models.Interaction, crm.Interaction, description="One interaction, by id.")
+    interactions = list_field(
+        crm_models.Interaction,
+        crm.Interaction,
+        crm.InteractionFilter,
+        crm.InteractionOrderBy,
+        description="Interactions across all customers, newest first.",
+        default_order=NEWEST_INTERACTIONS,
+    )
+    opportunity = get_field(crm_models.Opportunity, crm.Opportunity, description="One opportunity, by id or number.")
+    opportunities = list_field(
+        crm_models.Opportunity,
+        crm.Opportunity,
+        crm.OpportunityFilter,
+        crm.OpportunityOrderBy,
+        description="Sales opportunities, by id.",
+    )
+    ticket = get_field(crm_models.Ticket, crm.Ticket, description="One support ticket, by id or number.")
+    tickets = list_field(
+        crm_models.Ticket, crm.Ticket, crm.TicketFilter, crm.TicketOrderBy, description="Support tickets, by id."
+    )
+    department = get_field(hr_models.Department, hr.Department, description="One department, by id or code.")
+    departments = list_field(
+        hr_models.Department, hr.Department, hr.DepartmentFilter, hr.DepartmentOrderBy, description="Departments."
+    )
+    employee = get_field(hr_models.Employee, hr.Employee, description="One employee, by id or email.")
+    employees = list_field(
+        hr_models.Employee, hr.Employee, hr.EmployeeFilter, hr.EmployeeOrderBy, description="Employees, by id."
+    )
+
+
+@strawberry.type(description="Every change goes through here, validated, with errors returned as values.")
+class Mutation:
+    create_customer = create_mutation(
+        crm_models.Customer, crm.CreateCustomerInput, crm.CustomerPayload, description="Create a customer."
+    )
+    update_customer = update_mutation(
+        crm_models.Customer, crm.UpdateCustomerInput, crm.CustomerPayload, description="Change a customer."
+    )
+    delete_customer = delete_mutation(
+        crm_models.Customer, crm.CustomerPayload, description="Delete a customer nothing refers to any more."
+    )
+    create_contact = create_mutation(
+        crm_models.Contact, crm.CreateContactInput, crm.ContactPayload, description="Add a contact to a customer."
+    )
+    update_contact = update_mutation(
+        crm_models.Contact, crm.UpdateContactInput, crm.ContactPayload, description="Change a contact."
+    )
+    delete_contact = delete_mutation(crm_models.Contact, crm.ContactPayload, description="Delete a contact.")
+    create_interaction = create_mutation(
+        crm_models.Interaction,
+        crm.CreateInteractionInput,
+        crm.InteractionPayload,
+        description="Log a call, email, meeting, purchase, support case or note.",
+    )
+    update_interaction = update_mutation(
+        crm_models.Interaction,
+        crm.UpdateInteractionInput,
+        crm.InteractionPayload,
+        description="Change an interaction.",
+    )
+    delete_interaction = delete_mutation(
+        crm_models.Interaction, crm.InteractionPayload, description="Delete an interaction."
+    )
+    create_opportunity = create_mutation(
+        crm_models.Opportunity,
+        crm.CreateOpportunityInput,
+        crm.OpportunityPayload,
+        description="Open a sales opportunity.",
+    )
+    update_opportunity = update_mutation(
+        crm_models.Opportunity,
+        crm.UpdateOpportunityInput,
+        crm.OpportunityPayload,
+        description="Change an opportunity; stage changes follow moveOpportunityStage's rules.",
+    )
+    delete_opportunity = delete_mutation(
+        crm_models.Opportunity, crm.OpportunityPayload, description="Delete an opportunity."
+    )
+    create_ticket = create_mutation(
+        crm_models.Ticket, crm.CreateTicketInput, crm.TicketPayload, description="Open a support ticket."
+    )
+    update_ticket = update_mutation(
+        crm_models.Ticket,
+        crm.UpdateTicketInput,
+        crm.TicketPayload,
+        description="Change a ticket; closing follows closeTicket's rules.",
+    )
+    delete_ticket = delete_mutation(crm_models.Ticket, crm.TicketPayload, description="Delete a ticket.")
+    create_department = create_mutation(
+        hr_models.Department, hr.CreateDepartmentInput, hr.DepartmentPayload, description="Create a department."
+    )
+    update_department = update_mutation(
+        hr_models.Department, hr.UpdateDepartmentInput, hr.DepartmentPayload, description="Change a department."
+    )
+    delete_department = delete_mutation(
+        hr_models.Department, hr.DepartmentPayload, description="Delete an empty department."
+    )
+    create_employee = create_mutation(
+        hr_models.Employee, hr.CreateEmployeeInput, hr.EmployeePayload, description="Add an employee."
+    )
+    update_employee = update_mutation(
+        hr_models.Employee, hr.UpdateEmployeeInput, hr.EmployeePayload, description="Change an employee."
+    )
+    delete_employee = delete_mutation(
+        hr_models.Employee, hr.EmployeePayload, description="Delete an employee nothing refers to any more."
+    )
+
+    @strawberry.mutation(description="Move an opportunity to another stage; WON and LOST are final.")
+    async def move_opportunity_stage(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, ID_ARGUMENT],  # noqa: A002
+        stage: Annotated[OpportunityStage, strawberry.argument(description="The new stage.")],
+        version: Annotated[int | None, VERSION] = None,
+    ) -> crm.OpportunityPayload:
+        def operation(session: Session) -> crm_models.Opportunity:
+            return crm_operations.move_opportunity_stage(session, id=int(id), stage=stage, version=version)
+
+        return await run_mutation(info, crm.OpportunityPayload, operation, arguments={"id", "version", "stage"})
+
+    @strawberry.mutation(description="Close a support ticket with its resolution.")
+    async def close_ticket(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, ID_ARGUMENT],  # noqa: A002
+        resolution: Annotated[str, strawberry.argument(description="How the case was solved.")],
+        version: Annotated[int | None, VERSION] = None,
+    ) -> crm.TicketPayload:
+        def operation(session: Session) -> crm_models.Ticket:
+            return crm_operations.close_ticket(session, id=int(id), resolution=resolution, version=version)
+
+        return await run_mutation(info, crm.TicketPayload, operation, arguments={"id", "version", "resolution"})
+
+    @strawberry.mutation(description="Reopen a closed support ticket.")
+    async def reopen_ticket(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, ID_ARGUMENT],  # noqa: A002
+        version: Annotated[int | None, VERSION] = None,
+    ) -> crm.TicketPayload:
+        def operation(session: Session) -> crm_models.Ticket:
+            return crm_operations.reopen_ticket(session, id=int(id), version=version)
+
+        return await run_mutation(info, crm.TicketPayload, operation)
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation)

@@ -1,0 +1,144 @@
+"""Test databases: every test runs on SQLite and on PostgreSQL.
+
+PostgreSQL tests are skipped, with the reason, when no server answers; with ONEBOOK_REQUIRE_POSTGRES=1
+(set by .ci/run) an unreachable server fails the run instead. Each run creates and drops its own databases.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from app.database import create_sync_engine
+
+POSTGRES_SERVER_URL = os.environ.get("ONEBOOK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = [name.strip() for name in os.environ.get("ONEBOOK_TEST_BACKENDS", "sqlite,postgresql").split(",")]
+
+
+def _postgres_admin_engine() -> sa.Engine:
+    return sa.create_engine(
+        sa.make_url(POSTGRES_SERVER_URL).set(drivername="postgresql+psycopg"),
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": 3},
+    )
+
+
+def _postgres_unavailable_reason() -> str | None:
+    try:
+        engine = _postgres_admin_engine()
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except sa.exc.OperationalError as exc:
+        return f"PostgreSQL not reachable at {POSTGRES_SERVER_URL}: {str(exc.orig).strip().splitlines()[0]}"
+    return None
+
+
+def _create_empty_database(backend: str, tmp_dir) -> tuple[str, callable]:
+    """Create a fresh empty database and return its URL and a function that drops it."""
+    if backend == "sqlite":
+        path = tmp_dir / f"onebook-{uuid.uuid4().hex[:8]}.db"
+        return f"sqlite:///{path}", lambda: None
+    name = f"onebook_test_{uuid.uuid4().hex[:12]}"
+    admin = _postgres_admin_engine()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return str(sa.make_url(POSTGRES_SERVER_URL).set(database=name)), drop
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    """The database backend this part of the run uses: 'sqlite' or 'postgresql'."""
+    if request.param == "postgresql":
+        reason = _postgres_unavailable_reason()
+        if reason:
+            if os.environ.get("ONEBOOK_REQUIRE_POSTGRES") == "1":
+                pytest.fail(f"{reason} (ONEBOOK_REQUIRE_POSTGRES=1)", pytrace=False)
+            pytest.skip(reason)
+    return request.param
+
+
+@pytest.fixture
+def empty_database_url(backend, tmp_path) -> Iterator[str]:
+    """A brand-new empty database, dropped after the test."""
+    url, drop = _create_empty_database(backend, tmp_path)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory) -> Iterator[str]:
+    """One migrated database per backend for the whole run; tests clean up after themselves via `clean_database`."""
+    from app.migrate import upgrade
+
+    url, drop = _create_empty_database(backend, tmp_path_factory.mktemp(backend))
+    upgrade(url)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url) -> Iterator[sa.Engine]:
+    engine = create_sync_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_database(request) -> Iterator[None]:
+    """Empty every business table after a test that used the shared database."""
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    from models import Base
+
+    engine = request.getfixturevalue("engine")
+    tables = [table for table in reversed(Base.metadata.sorted_tables) if table.name != "alembic_version"]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            connection.execute(sa.text("PRAGMA defer_foreign_keys=ON"))
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(database_url, engine) -> Iterator["TestClient"]:
+    """An HTTP client talking to the ASGI app on this backend's database, as a frontend would."""
+    from starlette.testclient import TestClient
+
+    from app.settings import Settings
+    from app.web import create_app
+
+    with TestClient(create_app(Settings(database_url=database_url))) as test_client:
+        yield test_client
+
+
+class GraphQLClient:
+    """Posts GraphQL documents over HTTP and returns the decoded response body."""
+
+    def __init__(self, http) -> None:
+        self.http = http
+
+    def __call__(self, query: str, variables: dict | None = None, *, expect_errors: bool = False) -> dict:
+        response = self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        if not expect_errors:
+            assert "errors" not in body, body["errors"]
+        return body
+
+
+@pytest.fixture
+def gql(client) -> GraphQLClient:
+    return GraphQLClient(client)
