@@ -474,8 +474,9 @@ class _CustomerFacts:
     contact_ids: list[int] = field(default_factory=list)
 
 
-def _money(whole_units: int, cents: int = 0) -> Decimal:
-    return Decimal(whole_units * 100 + cents).scaleb(-2)
+def _money(whole_units: int) -> Decimal:
+    """An amount with two decimal places, like the database returns it."""
+    return Decimal(whole_units * 100).scaleb(-2)
 
 
 @cache
@@ -488,6 +489,11 @@ def _ascii_slug(text: str, separator: str = ".") -> str:
 
 def _weighted(rng: random.Random, pairs: Sequence[tuple[object, int]]) -> object:
     return rng.choices([value for value, _ in pairs], weights=[weight for _, weight in pairs])[0]
+
+
+def _covering(rng: random.Random, pairs: Sequence[tuple[object, int]], *, draw: int) -> object:
+    """A weighted choice, except that the first draws take each value once, so even a small demo shows them all."""
+    return pairs[draw][0] if draw < len(pairs) else _weighted(rng, pairs)
 
 
 def _days_before_reference(rng: random.Random, *, newest: int, oldest: int) -> int:
@@ -806,9 +812,9 @@ class _DemoBuilder:
         candidates = [facts for facts in self.customers_facts if facts.status is not CustomerStatus.INACTIVE]
         candidates = candidates or self.customers_facts
         drafts = []
-        for _ in range(self.counts["opportunities"]):
+        for draw in range(self.counts["opportunities"]):
             facts = rng.choice(candidates)
-            stage = _weighted(rng, OPPORTUNITY_STAGE_WEIGHTS)
+            stage = _covering(rng, OPPORTUNITY_STAGE_WEIGHTS, draw=draw)
             if stage.is_closed:
                 closed_days = rng.randint(1, min(540, max(1, facts.age_days - 15)))
                 created_days = min(facts.age_days - 1, closed_days + rng.randint(14, 120))
@@ -841,13 +847,13 @@ class _DemoBuilder:
         facts_list = [facts for facts in self.customers_facts if facts.status is not CustomerStatus.PROSPECT]
         facts_list = facts_list or self.customers_facts
         drafts = []
-        for _ in range(self.counts["tickets"]):
+        for draw in range(self.counts["tickets"]):
             facts = rng.choice(facts_list)
             created_days = _days_before_reference(rng, newest=1, oldest=min(365, facts.age_days - 1))
-            if created_days > 60 and rng.random() < 0.85:
+            if draw >= len(TICKET_STATUS_WEIGHTS) and created_days > 60 and rng.random() < 0.85:
                 status = TicketStatus.CLOSED
             else:
-                status = _weighted(rng, TICKET_STATUS_WEIGHTS)
+                status = _covering(rng, TICKET_STATUS_WEIGHTS, draw=draw)
             unassigned = status is TicketStatus.OPEN and rng.random() < 0.3
             subject_template, resolutions = rng.choice(TICKET_TOPICS)
             subject = subject_template.format(product=rng.choice(PRODUCTS))
@@ -858,7 +864,7 @@ class _DemoBuilder:
                     "customer_id": facts.id,
                     "subject": subject[0].upper() + subject[1:],
                     "status": status,
-                    "priority": _weighted(rng, TICKET_PRIORITY_WEIGHTS),
+                    "priority": _covering(rng, TICKET_PRIORITY_WEIGHTS, draw=draw),
                     "assignee_id": None if unassigned else rng.choice(self._support_staff),
                     "resolution": rng.choice(resolutions) if status is TicketStatus.CLOSED else None,
                     **_record_columns(_business_moment(rng, created_days)),

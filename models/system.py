@@ -1,0 +1,55 @@
+"""System: users and their API tokens, the audit trail."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, Record, utcnow
+
+
+class User(Record, Base):
+    __tablename__ = "users"
+    __natural_key__ = ("email",)
+
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True, info={"format": "email"})
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Space-separated role names (admin, sales, purchasing, warehouse, finance, hr, readonly).
+    roles: Mapped[str] = mapped_column(sa.String(200), default="", info={"format": "roles"})
+
+
+class ApiToken(Base):
+    """A bearer token: only its SHA-256 is stored; the token itself is shown once, when created."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEvent(Base):
+    """One change to one row: who, when, through what, and each changed field's old and new value."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (sa.Index(None, "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    actor_email: Mapped[str | None] = mapped_column(sa.String(254))
+    via: Mapped[str] = mapped_column(sa.String(16))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    entity: Mapped[str] = mapped_column(sa.String(64))
+    entity_id: Mapped[int]
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
