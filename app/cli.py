@@ -3,18 +3,57 @@
 Exit status 0 on success, 1 when the input was refused (with the reasons printed), 2 on misuse.
 """
 
+import contextlib
+import re
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from sqlalchemy.orm import Session
 
 from app.settings import Settings
+from resolvers.errors import Refused
+from resolvers.permissions import Actor, Role
 
 cli = typer.Typer(help="Onebook: CRM and ERP in one database, one GraphQL API.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
+users_cli = typer.Typer(help="People who may use Onebook, and their roles.", no_args_is_help=True)
+tokens_cli = typer.Typer(help="API tokens for `Authorization: Bearer <token>`.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+cli.add_typer(users_cli, name="users")
+cli.add_typer(tokens_cli, name="tokens")
 console = Console(stderr=True)
+out = Console()
+
+
+@contextlib.contextmanager
+def _domain_session() -> Iterator[Session]:
+    """One transaction on the configured database; a refused operation prints its reasons and exits with 1."""
+    from app.database import create_sync_engine, transaction
+
+    engine = create_sync_engine(Settings.from_env().database_url)
+    try:
+        with transaction(engine) as session:
+            yield session
+    except Refused as refused:
+        for error in refused.errors:
+            console.print(f"[red]{error.message}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30d', '12h', '2w', '90m' -> a timedelta."""
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text.lower())
+    if match is None:
+        raise typer.BadParameter(f"{text!r} is not a duration like 30d, 12h, 2w or 90m")
+    amount, unit = int(match.group(1)), match.group(2)
+    unit_name = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]
+    return timedelta(**{unit_name: amount})
 
 
 def _serve(settings: Settings) -> None:
@@ -91,6 +130,84 @@ def demo(
         engine.dispose()
     if serve_after:
         _serve(settings)
+
+
+@users_cli.command("add")
+def users_add(
+    email: Annotated[str, typer.Argument(help="The user's email, used to sign tokens to them.")],
+    role: Annotated[
+        list[str], typer.Option("--role", help="A role; repeat for several: " + ", ".join(r.value for r in Role))
+    ],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+) -> None:
+    """Add a user with one or more roles."""
+    from resolvers.users import add_user
+
+    with _domain_session() as session:
+        user = add_user(session, email=email, roles=role, name=name, actor=Actor.system())
+        out.print(f"Added {user.email} ({user.roles}).")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List users, their roles and whether they are active."""
+    import sqlalchemy as sa
+
+    from models.system import User
+
+    with _domain_session() as session:
+        for user in session.scalars(sa.select(User).order_by(User.email)):
+            state = "active" if user.active else "deactivated"
+            out.print(f"{user.email}\t{user.name or ''}\t{user.roles}\t{state}")
+
+
+@users_cli.command("deactivate")
+def users_deactivate(email: Annotated[str, typer.Argument(help="Whose access ends now.")]) -> None:
+    """Deactivate a user: their tokens stop working at once."""
+    from resolvers.users import deactivate_user
+
+    with _domain_session() as session:
+        deactivate_user(session, email=email, actor=Actor.system())
+        out.print(f"Deactivated {email}.")
+
+
+@tokens_cli.command("create")
+def tokens_create(
+    email: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'BI export'.")] = "api",
+    expires: Annotated[str | None, typer.Option(help="Lifetime such as 30d, 12h or 2w; none by default.")] = None,
+) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    from resolvers.users import create_token
+
+    lifetime = parse_duration(expires) if expires else None
+    with _domain_session() as session:
+        token, secret = create_token(session, email=email, name=name, expires_in=lifetime, actor=Actor.system())
+        console.print(f"Token {token.id} for {email} ({name}); it is shown only now:")
+        out.print(secret)
+
+
+@tokens_cli.command("list")
+def tokens_list(email: Annotated[str, typer.Argument(help="Whose tokens.")]) -> None:
+    """List a user's tokens (never the secrets)."""
+    from resolvers.users import list_tokens
+
+    with _domain_session() as session:
+        for token in list_tokens(session, email=email):
+            state = "revoked" if token.revoked_at else "active"
+            expires = token.expires_at.isoformat() if token.expires_at else "never"
+            used = token.last_used_at.isoformat() if token.last_used_at else "never"
+            out.print(f"{token.id}\t{token.prefix}…\t{token.name}\t{state}\texpires {expires}\tlast used {used}")
+
+
+@tokens_cli.command("revoke")
+def tokens_revoke(id: Annotated[int, typer.Argument(help="Token id, from `onebook tokens list`.")]) -> None:
+    """Revoke a token: requests using it are refused from now on."""
+    from resolvers.users import revoke_token
+
+    with _domain_session() as session:
+        revoke_token(session, id=id)
+        out.print(f"Revoked token {id}.")
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ class Settings:
     default_page_size: int = 50
     max_page_size: int = 500
     sql_echo: bool = False
+    max_body_bytes: int = 1_000_000
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -34,6 +35,7 @@ class Settings:
             "port": _env_int("ONEBOOK_PORT", cls.port),
             "workers": _env_int("ONEBOOK_WORKERS", cls.workers),
             "sql_echo": os.environ.get("ONEBOOK_SQL_ECHO", "").lower() in {"1", "true", "yes"},
+            "max_body_bytes": _env_int("ONEBOOK_MAX_BODY_BYTES", cls.max_body_bytes),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

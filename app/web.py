@@ -6,20 +6,25 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from app.auth import AuthenticationFailed, authenticate
 from app.database import async_session_factory, create_async_db_engine
+from app.limits import BodySizeLimit
 from app.settings import Settings
 from resolvers.context import RequestContext
+from resolvers.permissions import Actor
 from schema import schema
+
+ANONYMOUS = Actor(user_id=None, email=None)
 
 GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
 
@@ -28,13 +33,15 @@ class OnebookGraphQL(GraphQL):
     """Strawberry's ASGI view with a per-request context, orjson output and GraphQL-over-HTTP status codes."""
 
     def __init__(self, engine: AsyncEngine, settings: Settings):
-        super().__init__(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
+        super().__init__(schema)
+        self.engine = engine
         self.sessions = async_session_factory(engine)
         self.settings = settings
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         context = RequestContext(
             sessions=self.sessions,
+            actor=getattr(request.state, "onebook_actor", ANONYMOUS),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
         )
@@ -44,13 +51,39 @@ class OnebookGraphQL(GraphQL):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # invalid UTF-8 is a JSONDecodeError here, which the view answers with 400
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body (or GET `variables`) must be a JSON object: anything else is the client's mistake, a 400."""
+        parsed = super().parse_json(data)
+        if parsed is None:
+            return {}  # `null` gives nothing, like an omitted body or parameter
+        if not isinstance(parsed, dict | list):
+            kind = {str: "string", bool: "boolean", int: "number", float: "number"}.get(type(parsed), "value")
+            raise HTTPException(400, f"expected a JSON object, got a JSON {kind}")
+        return parsed
+
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        if result.data is None and result.errors:
-            # No data at all: the document failed to parse or validate, or its variables were wrong.
+        if result.data is None and result.errors and all(error.path is None for error in result.errors):
+            # A request error: the document failed to parse or validate, or its variables were wrong. A field
+            # error (it has a path) can also leave data null, but execution ran: that stays a 200.
             request.state.onebook_request_error = True
         return await super().process_result(request, result)
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
+        if not _is_graphiql_page(request):
+            try:
+                request.state.onebook_actor = await authenticate(self.engine, request.headers.get("authorization"))
+            except AuthenticationFailed as failure:
+                return JSONResponse(
+                    {"errors": [{"message": str(failure), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="onebook"'},
+                )
+            except (sa.exc.OperationalError, sa.exc.InterfaceError, OSError):
+                message = "the database is unavailable; try again shortly"
+                return JSONResponse({"errors": [{"message": message}]}, status_code=503)
         try:
             response = await super().run(request)
         finally:
@@ -63,6 +96,11 @@ class OnebookGraphQL(GraphQL):
             if getattr(request.state, "onebook_request_error", False):
                 response.status_code = 400
         return response
+
+
+def _is_graphiql_page(request: Request) -> bool:
+    """The GraphiQL page is open to anyone; the operations it sends are not."""
+    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
 
 
 def _accepts_graphql_response(request: Any) -> bool:
@@ -79,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             async with engine.connect() as connection:
                 await connection.execute(sa.text("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001 - any failure to reach the database is "unavailable"
+        except Exception as exc:  # any failure to reach the database means "unavailable"
             detail = f"unavailable: {exc.__class__.__name__}"
             return JSONResponse({"status": "error", "database": detail}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
@@ -93,10 +131,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.state.engine = engine
     app.state.settings = settings
     return app

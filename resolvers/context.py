@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from resolvers.loaders import Loaders
+from resolvers.permissions import Actor
 
 T = TypeVar("T")
 
@@ -19,6 +20,7 @@ class RequestContext:
     """What every resolver of one GraphQL request shares. The session opens on first use and closes with the request."""
 
     sessions: async_sessionmaker[AsyncSession]
+    actor: Actor
     default_page_size: int = 50
     max_page_size: int = 500
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -2,10 +2,11 @@
 
 from sqlalchemy.orm import Session
 
-from models.crm import Opportunity, OpportunityStage, Ticket, TicketStatus
+from models.crm import Contact, Interaction, Opportunity, OpportunityStage, Ticket, TicketStatus
 from resolvers import crud
 from resolvers.errors import ErrorCode, Refused
-from resolvers.workflow import state_field
+from resolvers.permissions import Actor
+from resolvers.workflow import row_rule, state_field
 
 
 @state_field(Opportunity, "stage")
@@ -13,9 +14,9 @@ def move_opportunity(
     session: Session, opportunity: Opportunity, before: OpportunityStage | None, stage: OpportunityStage
 ) -> None:
     """A won or lost opportunity is final; winning sets probability to 100, losing to 0."""
-    if before is not None and before.is_closed and not stage.is_closed:
+    if before is not None and before.is_closed and stage is not before:
         raise Refused.one(
-            f"opportunity {opportunity.number} is {before.value}; it can't move back to {stage.value}",
+            f"opportunity {opportunity.number} is {before.value}, which is final; it can't move to {stage.value}",
             ErrorCode.INVALID_STATE,
             "stage",
         )
@@ -34,21 +35,35 @@ def change_ticket_status(session: Session, ticket: Ticket, before: TicketStatus 
     ticket.status = status
 
 
+@row_rule(Interaction)
+def contact_works_for_the_customer(session: Session, interaction: Interaction) -> None:
+    """An interaction's contact must be one of the interaction's customer's people."""
+    if interaction.contact_id is None:
+        return
+    contact = session.get(Contact, interaction.contact_id)
+    if contact is not None and contact.customer_id != interaction.customer_id:
+        raise Refused.one(f"contact {contact.email} works for another customer", ErrorCode.VALIDATION, "contact_id")
+
+
 def move_opportunity_stage(
-    session: Session, *, id: int, stage: OpportunityStage, version: int | None = None
+    session: Session, *, id: int, stage: OpportunityStage, actor: Actor, version: int | None = None
 ) -> Opportunity:
     """Move an opportunity to another stage (the `moveOpportunityStage` verb)."""
-    return crud.update(session, Opportunity, id, {"stage": stage}, version=version)
+    return crud.update(session, Opportunity, id, {"stage": stage}, actor=actor, version=version, action="move_stage")
 
 
-def close_ticket(session: Session, *, id: int, resolution: str, version: int | None = None) -> Ticket:
+def close_ticket(session: Session, *, id: int, resolution: str, actor: Actor, version: int | None = None) -> Ticket:
     """Close a ticket with its resolution (the `closeTicket` verb)."""
-    return crud.update(session, Ticket, id, {"resolution": resolution, "status": TicketStatus.CLOSED}, version=version)
+    values = {"resolution": resolution, "status": TicketStatus.CLOSED}
+    return crud.update(session, Ticket, id, values, actor=actor, version=version, action="close")
 
 
-def reopen_ticket(session: Session, *, id: int, version: int | None = None) -> Ticket:
+def reopen_ticket(session: Session, *, id: int, actor: Actor, version: int | None = None) -> Ticket:
     """Reopen a closed ticket (the `reopenTicket` verb)."""
     ticket = crud.get(session, Ticket, id)
     if ticket.status is not TicketStatus.CLOSED:
-        raise Refused.one(f"ticket {ticket.number} is not closed", ErrorCode.INVALID_STATE, "status")
-    return crud.update(session, Ticket, id, {"status": TicketStatus.OPEN}, version=version)
+        # No argument is at fault (reopenTicket takes only id and version): the ticket's state is, so no field.
+        raise Refused.one(f"ticket {ticket.number} is {ticket.status.value}, not closed", ErrorCode.INVALID_STATE)
+    return crud.update(
+        session, Ticket, id, {"status": TicketStatus.OPEN}, actor=actor, version=version, action="reopen"
+    )

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import RelationshipDirection
 
 from models.base import Base
+from resolvers.validation import fits_integer_column
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -55,41 +56,63 @@ def relation_key_columns(model: type[Base]) -> dict[str, tuple[sa.Column, sa.Col
 
 
 def _lookup(column: sa.ColumnElement, operators: Any, python_type: type | None) -> list[sa.ColumnElement]:
+    return [clause for clause, _holds_when_empty in _operator_clauses(column, operators, python_type)]
+
+
+def _operator_clauses(
+    column: sa.ColumnElement, operators: Any, python_type: type | None
+) -> list[tuple[sa.ColumnElement[bool], bool]]:
+    """Each given operator's condition, and whether it holds for an empty value (`ne`, `isNull: true`)."""
     clauses = []
     for name, value in _given(operators).items():
         if python_type is int and name in ("eq", "ne", "in_", "gt", "gte", "lt", "lte"):
-            value = _ids(value)
+            value = _ids(column, value)
+        _refuse_naive_datetimes(value)
         match name:
             case "eq":
-                clauses.append(column == value)
+                clause = column == value
             case "ne":
-                clauses.append(sa.or_(column != value, column.is_(None)))
+                clause = sa.or_(column != value, column.is_(None))
             case "in_":
-                clauses.append(column.in_(list(value)))
+                clause = column.in_(list(value))
             case "contains":
-                clauses.append(column.icontains(value, autoescape=True))
+                clause = column.icontains(value, autoescape=True)
             case "starts_with":
-                clauses.append(column.istartswith(value, autoescape=True))
+                clause = column.istartswith(value, autoescape=True)
             case "gt":
-                clauses.append(column > value)
+                clause = column > value
             case "gte":
-                clauses.append(column >= value)
+                clause = column >= value
             case "lt":
-                clauses.append(column < value)
+                clause = column < value
             case "lte":
-                clauses.append(column <= value)
+                clause = column <= value
             case "is_null":
-                clauses.append(column.is_(None) if value else column.is_not(None))
+                clause = column.is_(None) if value else column.is_not(None)
             case _:
                 raise ListError(f"unknown filter operator {name}")
+        clauses.append((clause, name == "ne" or (name == "is_null" and bool(value))))
     return clauses
 
 
-def _ids(value: Any) -> Any:
+def _refuse_naive_datetimes(value: Any) -> None:
+    # A time without an offset is ambiguous; the database layer would refuse it with an unreadable error.
+    for item in value if isinstance(value, list | tuple) else (value,):
+        if isinstance(item, datetime) and item.tzinfo is None:
+            raise ListError(f"{item.isoformat()} has no timezone: give one, e.g. {item.isoformat()}Z or +07:00")
+
+
+def _ids(column: sa.ColumnElement, value: Any) -> Any:
+    """Ids arrive as strings; one that is not a whole number the column can hold can't match and is refused."""
+    if isinstance(value, list | tuple):
+        return [_ids(column, item) for item in value]
     try:
-        return [int(item) for item in value] if isinstance(value, list | tuple) else int(value)
+        number = int(value)
     except (TypeError, ValueError):
-        raise ListError(f"{value!r} is not a valid id") from None
+        number = None
+    if number is None or not fits_integer_column(column, number):
+        raise ListError(f"{value!r} is not a valid id")
+    return number
 
 
 def compile_filter(model: type[Base], filter_: Any) -> sa.ColumnElement[bool]:
@@ -105,18 +128,27 @@ def compile_filter(model: type[Base], filter_: Any) -> sa.ColumnElement[bool]:
         elif name == "or_":
             clauses.append(sa.or_(sa.false(), *(compile_filter(model, item) for item in operators)))
         elif name == "not_":
-            clauses.append(sa.not_(compile_filter(model, operators)))
+            # "must not hold": a condition left unknown by an empty field does not hold, so the row is kept.
+            clauses.append(sa.not_(sa.func.coalesce(compile_filter(model, operators), sa.false())))
         elif name in table.c:
             column = table.c[name]
             python_type = int if name == "id" or column.foreign_keys else None
             clauses.extend(_lookup(column, operators, python_type))
         elif name in relations:
-            local, target_id, target_key = relations[name]
-            conditions = _lookup(target_key, operators, None)
-            clauses.append(local.in_(sa.select(target_id).where(*conditions)))
+            clauses.extend(_relation_clauses(relations[name], operators))
         else:
             raise ListError(f"{name} can't be filtered on")
     return sa.and_(sa.true(), *clauses)
+
+
+def _relation_clauses(relation: tuple[sa.Column, sa.Column, sa.Column], operators: Any) -> list[sa.ColumnElement[bool]]:
+    """Conditions on a related row's natural key; a row without the relation has an empty key (`ne`, `isNull` hold)."""
+    local, target_id, target_key = relation
+    clauses = []
+    for condition, holds_when_empty in _operator_clauses(target_key, operators, None):
+        related = local.in_(sa.select(target_id).where(condition))
+        clauses.append(sa.or_(local.is_(None), related) if holds_when_empty else related)
+    return clauses
 
 
 @dataclass(frozen=True, eq=False)  # identity equality: columns overload ==, and loaders key on these
@@ -163,22 +195,47 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
+def _python_type(column_type: sa.types.TypeEngine) -> type:
+    # A TypeDecorator (UTCDateTime) reports `object`; the type it decorates knows the Python type.
+    if isinstance(column_type, sa.types.TypeDecorator):
+        column_type = column_type.impl_instance
+    try:
+        return column_type.python_type
+    except NotImplementedError:
+        return object
+
+
 def _decode_value(column: sa.Column, value: Any) -> Any:
+    """The cursor's JSON value as the column's Python type; ValueError when it can't be one."""
     if value is None:
         return None
     column_type = column.type
     if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
         return column_type.enum_class(value)
-    python_type = column_type.python_type
+    python_type = _python_type(column_type)
+    if python_type is bool:
+        if not isinstance(value, bool):
+            raise ValueError(value)
+        return value
+    if python_type is int:
+        if isinstance(value, bool) or not isinstance(value, int) or not fits_integer_column(column, value):
+            raise ValueError(value)
+        return value
+    if python_type in (str, datetime, date, Decimal) and not isinstance(value, str):
+        raise ValueError(value)
     if python_type is datetime:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError(value)
+        return moment
     if python_type is date:
         return date.fromisoformat(value)
     if python_type is Decimal:
-        return Decimal(value)
-    if python_type is int:
-        return int(value)
-    return str(value)
+        amount = Decimal(value)
+        if not amount.is_finite():
+            raise ValueError(value)
+        return amount
+    return value
 
 
 def encode_cursor(keys: Sequence[SortKey], row: Any) -> str:
@@ -196,7 +253,7 @@ def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[Any]:
         if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError
         return [_decode_value(key.column, value) for key, value in zip(keys, values, strict=True)]
-    except (ValueError, binascii.Error, TypeError, KeyError, orjson.JSONDecodeError):
+    except (ValueError, ArithmeticError, binascii.Error, TypeError, KeyError, orjson.JSONDecodeError):
         raise ListError(f"cursor {cursor[:40]!r} is not valid for this list and ordering") from None
 
 
@@ -238,12 +295,15 @@ class PageWindow:
         default_size: int = DEFAULT_PAGE_SIZE,
         max_size: int = MAX_PAGE_SIZE,
     ) -> "PageWindow":
-        if _is_set(first) and _is_set(last):
-            raise ListError("pass either first/after or last/before, not both")
+        forward = [name for name, value in (("first", first), ("after", after)) if _is_set(value)]
+        backward = [name for name, value in (("last", last), ("before", before)) if _is_set(value)]
+        if forward and backward:
+            # One window, one direction: mixing them would silently ignore half the arguments.
+            raise ListError(f"pass either first/after or last/before, not {' and '.join(forward + backward)}")
         for name, value in (("first", first), ("last", last)):
             if _is_set(value) and not 0 <= value <= max_size:
                 raise ListError(f"{name} must be between 0 and {max_size}, got {value}")
-        if _is_set(last) or (_is_set(before) and not _is_set(after)):
+        if backward:
             return cls(
                 size=last if _is_set(last) else default_size,
                 cursor=before if _is_set(before) else None,

@@ -47,7 +47,9 @@ class Loaders:
 
         return self._get(("rows", column, tuple(order)), load)
 
-    def page(self, column: sa.Column, order: Sequence[SortKey], window: PageWindow) -> DataLoader:
+    def page(
+        self, column: sa.Column, order: Sequence[SortKey], window: PageWindow, where: sa.ColumnElement | None = None
+    ) -> DataLoader:
         """One page of children per parent, for every parent at once: a window function ranks within each parent."""
 
         async def load(keys: list[Any]) -> list[Page]:
@@ -58,12 +60,12 @@ class Loaders:
                 sa.func.row_number()
                 .over(partition_by=column, order_by=[key.clause() for key in scan_keys])
                 .label("_rank"),
-            ).where(column.in_(set(keys)))
+            ).where(column.in_(set(keys)), sa.true() if where is None else where)
             if window.cursor is not None:
                 ranked = ranked.where(after_condition(scan_keys, decode_cursor(order, window.cursor)))
             ranked = ranked.subquery()
             query = (
-                sa.select(*(ranked.c[name] for name in table.c.keys()))
+                sa.select(*(ranked.c[child.name] for child in table.c))
                 .where(ranked.c._rank <= window.size + 1)
                 .order_by(ranked.c[column.name], ranked.c._rank)
             )
@@ -72,14 +74,15 @@ class Loaders:
                 grouped[row._mapping[column.name]].append(row)
             return [make_page(grouped.get(key, []), order, window) for key in keys]
 
-        return self._get(("page", column, tuple(order), window), load)
+        return self._get(("page", column, tuple(order), window, where), load)
 
-    def count(self, column: sa.Column) -> DataLoader:
+    def count(self, column: sa.Column, where: sa.ColumnElement | None = None) -> DataLoader:
         """How many rows reference each key (totalCount of a nested connection)."""
 
         async def load(keys: list[Any]) -> list[int]:
-            query = sa.select(column, sa.func.count()).where(column.in_(set(keys))).group_by(column)
+            condition = sa.true() if where is None else where
+            query = sa.select(column, sa.func.count()).where(column.in_(set(keys)), condition).group_by(column)
             counts = {key: count for key, count in await self._execute(query)}
             return [counts.get(key, 0) for key in keys]
 
-        return self._get(("count", column), load)
+        return self._get(("count", column, where), load)

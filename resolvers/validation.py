@@ -6,7 +6,7 @@ declared once on the model and every write path applies the same ones.
 
 import enum
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,11 +19,19 @@ from resolvers.errors import UserError
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 SYSTEM_COLUMNS = frozenset({"id", "created_at", "updated_at", "version"})
+#: Bits of each integer type on PostgreSQL; SQLite stores any of them in 64 bits, so the narrower bound holds.
+INTEGER_BITS = ((sa.SmallInteger, 16), (sa.BigInteger, 64), (sa.Integer, 32))
 
 
 def label(model: type[Base]) -> str:
     """'Customer' -> 'customer', for messages."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
+
+
+def fits_integer_column(column: sa.Column, value: int) -> bool:
+    """Whether an integer can be stored in (and so compared against) the column on every supported database."""
+    bits = next((bits for kind, bits in INTEGER_BITS if isinstance(column.type, kind)), 64)
+    return -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
 
 
 def coerce_enum(enum_class: type[enum.Enum], value: Any) -> enum.Enum:
@@ -52,7 +60,8 @@ def _check_column(column: sa.Column, value: Any) -> Any:
     info = column.info
     if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
         return coerce_enum(column_type.enum_class, value)
-    python_type = column_type.python_type
+    # A TypeDecorator (UTCDateTime) reports `object`; the type it stores as says what a value must be.
+    python_type = getattr(column_type, "impl_instance", column_type).python_type
     if python_type is str:
         value = str(value)
         if column_type.length and len(value) > column_type.length:
@@ -73,6 +82,10 @@ def _check_column(column: sa.Column, value: Any) -> Any:
             raise ValueError(f"'{value}' is not a number") from None
         if not value.is_finite():
             raise ValueError("must be a finite number")
+        if column_type.precision is not None and column_type.scale is not None:
+            whole_digits = column_type.precision - column_type.scale
+            if abs(value) >= Decimal(10) ** whole_digits:
+                raise ValueError(f"is too large (at most {whole_digits} digits before the decimal point)")
         if value != value.quantize(Decimal("0.01")):
             raise ValueError("has more than two decimal places")
         value = value.quantize(Decimal("0.01"))
@@ -86,12 +99,15 @@ def _check_column(column: sa.Column, value: Any) -> Any:
         if number != number.to_integral_value():
             raise ValueError(f"'{value}' is not a whole number")
         value = int(number)
+        if not column.foreign_keys and not fits_integer_column(column, value):  # references: check_references
+            raise ValueError(f"{value} is out of range")
     elif python_type is bool:
         if not isinstance(value, bool):
             raise ValueError("must be true or false")
     elif python_type is datetime:
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise ValueError("must be a date and time with a timezone")
+        value = value.astimezone(UTC)  # as the database returns it, so the written object reads back the same
     elif python_type is date and (isinstance(value, datetime) or not isinstance(value, date)):
         raise ValueError("must be a date")
     if "min" in info and value < info["min"]:
@@ -133,8 +149,11 @@ def check_references(session: Session, model: type[Base], values: dict[str, Any]
             continue
         for foreign_key in model.__table__.c[name].foreign_keys:
             target = foreign_key.column
-            with session.no_autoflush:
-                found = session.execute(sa.select(target).where(target == value)).first()
+            # An id the column can't hold exists nowhere, and comparing with it would fail on some databases.
+            found = None
+            if fits_integer_column(target, value):
+                with session.no_autoflush:
+                    found = session.execute(sa.select(target).where(target == value)).first()
             if found is None:
                 errors.append(
                     UserError(

@@ -1,7 +1,8 @@
 """Registry of state fields (a status or stage) whose changes go through a domain rule, whoever makes them.
 
 A GraphQL verb (`closeTicket`), a generic update that sets the field, and a sheet's Status column all end
-in the same registered function, so a rule is written once.
+in the same registered function, so a rule is written once. The function also runs on every other update of the
+row, with the state unchanged, because a rule may depend on other fields (a closed ticket keeps its resolution).
 """
 
 import enum
@@ -31,5 +32,20 @@ def state_field(model: type[Base], name: str) -> Callable[[Transition], Transiti
     def register(transition: Transition) -> Transition:
         STATE_FIELDS[model] = StateField(name=name, transition=transition)
         return transition
+
+    return register
+
+
+#: (session, row with all changes applied) -> None or Refused; runs on every create and update of the model.
+RowRule = Callable[[Session, Base], None]
+ROW_RULES: dict[type[Base], list[RowRule]] = {}
+
+
+def row_rule(model: type[Base]) -> Callable[[RowRule], RowRule]:
+    """Declare a rule that relates several fields of a row (or the row to others) and must hold after any write."""
+
+    def register(rule: RowRule) -> RowRule:
+        ROW_RULES.setdefault(model, []).append(rule)
+        return rule
 
     return register

@@ -24,6 +24,7 @@ from schema.filters import (
     StringFilter,
 )
 from schema.hr import Employee
+from schema.system import AuditEvent, history_of
 
 strawberry.enum(CustomerKind, description="Whether a customer is a company or a private person.")
 strawberry.enum(CustomerStatus, description="Where a customer stands with us.")
@@ -54,6 +55,7 @@ class Customer:
     version: int = strawberry.field(description="Increases on every change; send it back to update or delete.")
     created_at: datetime = strawberry.field(description="When the customer was created (UTC).")
     updated_at: datetime = strawberry.field(description="When the customer last changed (UTC).")
+    history: Connection[AuditEvent] | None = history_of(crm.Customer)
     code: str = strawberry.field(description="Unique customer code, e.g. C-00042; identifies it in sheets.")
     name: str = strawberry.field(description="Company or person name.")
     kind: CustomerKind = strawberry.field(description="Company or person.")
@@ -67,20 +69,20 @@ class Customer:
     credit_limit: Decimal = strawberry.field(description="Most we let the customer owe us.")
     notes: str | None = strawberry.field(description="Needs and preferences worth remembering.")
     owner: Employee | None = to_one(customers.c.owner_id, description="The employee who owns the relationship.")
-    contacts: list["Contact"] = to_many(
+    contacts: list["Contact"] | None = to_many(
         contacts.c.customer_id,
         order=(SortKey(contacts.c.name), SortKey(contacts.c.id)),
         description="People we deal with at this customer, by name.",
     )
-    interactions: Connection["Interaction"] = nested_connection(
+    interactions: Connection["Interaction"] | None = nested_connection(
         interactions.c.customer_id, order=NEWEST_FIRST, description="Calls, emails, meetings and more, newest first."
     )
-    opportunities: list["Opportunity"] = to_many(
+    opportunities: list["Opportunity"] | None = to_many(
         opportunities.c.customer_id,
         order=(SortKey(opportunities.c.created_at, descending=True), SortKey(opportunities.c.id, descending=True)),
         description="Sales opportunities with this customer, newest first.",
     )
-    tickets: list["Ticket"] = to_many(
+    tickets: list["Ticket"] | None = to_many(
         tickets.c.customer_id,
         order=(SortKey(tickets.c.created_at, descending=True), SortKey(tickets.c.id, descending=True)),
         description="Support tickets of this customer, newest first.",
@@ -93,11 +95,12 @@ class Contact:
     version: int = strawberry.field(description="Increases on every change; send it back to update or delete.")
     created_at: datetime = strawberry.field(description="When the contact was created (UTC).")
     updated_at: datetime = strawberry.field(description="When the contact last changed (UTC).")
+    history: Connection[AuditEvent] | None = history_of(crm.Contact)
     name: str = strawberry.field(description="Full name.")
     title: str | None = strawberry.field(description="Job title at the customer.")
     email: str = strawberry.field(description="Email; unique within the customer.")
     phone: str | None = strawberry.field(description="Phone number.")
-    customer: Customer = to_one(contacts.c.customer_id, description="The customer this person works for.")
+    customer: Customer | None = to_one(contacts.c.customer_id, description="The customer this person works for.")
 
 
 @strawberry.type(description="One touch point with a customer: a call, email, meeting, purchase, support case or note.")
@@ -106,12 +109,13 @@ class Interaction:
     version: int = strawberry.field(description="Increases on every change; send it back to update or delete.")
     created_at: datetime = strawberry.field(description="When it was recorded (UTC).")
     updated_at: datetime = strawberry.field(description="When the record last changed (UTC).")
+    history: Connection[AuditEvent] | None = history_of(crm.Interaction)
     kind: InteractionKind = strawberry.field(description="Call, email, meeting, purchase, support or note.")
     occurred_at: datetime = strawberry.field(description="When it happened (UTC).")
     subject: str = strawberry.field(description="What it was about.")
     notes: str | None = strawberry.field(description="Details.")
     outcome: str | None = strawberry.field(description="What came of it.")
-    customer: Customer = to_one(interactions.c.customer_id, description="The customer.")
+    customer: Customer | None = to_one(interactions.c.customer_id, description="The customer.")
     contact: Contact | None = to_one(interactions.c.contact_id, description="The customer's person involved.")
     employee: Employee | None = to_one(interactions.c.employee_id, description="Our employee involved.")
 
@@ -122,13 +126,14 @@ class Opportunity:
     version: int = strawberry.field(description="Increases on every change; send it back to update or delete.")
     created_at: datetime = strawberry.field(description="When the opportunity was created (UTC).")
     updated_at: datetime = strawberry.field(description="When the opportunity last changed (UTC).")
+    history: Connection[AuditEvent] | None = history_of(crm.Opportunity)
     number: str = strawberry.field(description="Unique number, e.g. OPP-00012.")
     title: str = strawberry.field(description="What we hope to sell.")
     stage: OpportunityStage = strawberry.field(description="Pipeline stage.")
     amount: Decimal = strawberry.field(description="Expected value of the sale.")
     probability: int = strawberry.field(description="Chance of winning, 0 to 100 percent.")
     expected_close: date | None = strawberry.field(description="When we expect to win or lose it.")
-    customer: Customer = to_one(opportunities.c.customer_id, description="The customer.")
+    customer: Customer | None = to_one(opportunities.c.customer_id, description="The customer.")
     owner: Employee | None = to_one(opportunities.c.owner_id, description="The salesperson in charge.")
 
 
@@ -138,12 +143,13 @@ class Ticket:
     version: int = strawberry.field(description="Increases on every change; send it back to update or delete.")
     created_at: datetime = strawberry.field(description="When the ticket was opened (UTC).")
     updated_at: datetime = strawberry.field(description="When the ticket last changed (UTC).")
+    history: Connection[AuditEvent] | None = history_of(crm.Ticket)
     number: str = strawberry.field(description="Unique number, e.g. T-00007.")
     subject: str = strawberry.field(description="What the customer needs.")
     status: TicketStatus = strawberry.field(description="Open, in progress, waiting or closed.")
     priority: TicketPriority = strawberry.field(description="How urgent it is.")
     resolution: str | None = strawberry.field(description="How it was solved; required to close.")
-    customer: Customer = to_one(tickets.c.customer_id, description="The customer.")
+    customer: Customer | None = to_one(tickets.c.customer_id, description="The customer.")
     assignee: Employee | None = to_one(tickets.c.assignee_id, description="The employee working on it.")
 
 

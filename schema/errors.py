@@ -1,6 +1,7 @@
 """The error values every mutation payload carries."""
 
 import strawberry
+from graphql import GraphQLError
 
 from resolvers.errors import ErrorCode
 
@@ -14,3 +15,10 @@ class UserError:
     )
     message: str = strawberry.field(description="What is wrong, in words a user can act on.")
     code: ErrorCode = strawberry.field(description="Kind of problem.")
+
+
+class Forbidden(GraphQLError):
+    """Raised by a field the caller's roles may not read: the field comes back null with this error at its path."""
+
+    def __init__(self, message: str):
+        super().__init__(message, extensions={"code": "FORBIDDEN"})

@@ -16,9 +16,11 @@ from models.base import Base
 from resolvers import crud
 from resolvers.context import RequestContext
 from resolvers.errors import ErrorCode, Refused, UserError
-from resolvers.listing import PageWindow, SortKey, compile_filter, compile_order, make_page, page_query
-from resolvers.validation import label
+from resolvers.listing import ListError, PageWindow, SortKey, compile_filter, compile_order, make_page, page_query
+from resolvers.permissions import can_read, can_read_field
+from resolvers.validation import fits_integer_column, label
 from schema.connection import Connection
+from schema.errors import Forbidden
 
 FIRST = strawberry.argument(description="Page size from the start (or after `after`); default 50, at most 500.")
 AFTER = strawberry.argument(description="Cursor after which the page starts.")
@@ -28,6 +30,31 @@ BEFORE = strawberry.argument(description="Cursor before which the page ends.")
 
 def _context(info: strawberry.Info) -> RequestContext:
     return info.context
+
+
+def model_of(table: sa.Table) -> type[Base]:
+    """The model mapped to a table."""
+    for mapper in Base.registry.mappers:
+        if mapper.local_table is table:
+            return mapper.class_
+    raise LookupError(f"no model maps table {table.name}")
+
+
+def require_read(info: strawberry.Info, model: type[Base]) -> None:
+    """Every field that reads rows asks the permission table first; a refusal nulls the field with FORBIDDEN."""
+    if not can_read(_context(info).actor.roles, model):
+        raise Forbidden(f"you may not read {label(model)} records")
+
+
+def restricted(model: type[Base], name: str, *, description: str) -> Any:
+    """A column that a field rule narrows (salary): null with a FORBIDDEN error for roles that may not read it."""
+
+    def resolve(root: Any, info: strawberry.Info) -> Any:
+        if not can_read_field(_context(info).actor.roles, model, name):
+            raise Forbidden(f"you may not read the {name.replace('_', ' ')} of a {label(model)}")
+        return getattr(root, name)
+
+    return strawberry.field(resolver=resolve, description=description)
 
 
 def camel(name: str) -> str:
@@ -42,8 +69,10 @@ def to_one(column: sa.Column, *, description: str) -> Any:
     """A many-to-one relation read through the request's loader for the referenced table (no N+1)."""
     (foreign_key,) = column.foreign_keys
     target = foreign_key.column
+    target_model = model_of(target.table)
 
     async def resolve(root: Any, info: strawberry.Info) -> Any:
+        require_read(info, target_model)
         key = getattr(root, column.name)
         if key is None:
             return None
@@ -55,16 +84,30 @@ def to_one(column: sa.Column, *, description: str) -> Any:
 def to_many(column: sa.Column, *, order: Sequence[SortKey], description: str) -> Any:
     """All rows referencing this one through `column`, batched for the whole page."""
     order = tuple(order)
+    target_model = model_of(column.table)
 
     async def resolve(root: Any, info: strawberry.Info) -> Any:
+        require_read(info, target_model)
         return await _context(info).loaders.rows(column, order).load(root.id)
 
     return strawberry.field(resolver=resolve, description=description)
 
 
-def nested_connection(column: sa.Column, *, order: Sequence[SortKey], description: str) -> Any:
-    """A paginated to-many relation: one ranked query serves the pages of every parent in the page."""
+def nested_connection(
+    column: sa.Column,
+    *,
+    order: Sequence[SortKey],
+    description: str,
+    where: sa.ColumnElement[bool] | None = None,
+    readable_as: type[Base] | None = None,
+) -> Any:
+    """A paginated to-many relation: one ranked query serves the pages of every parent in the page.
+
+    `where` narrows the child rows (the history of one entity type); `readable_as` names the model whose read
+    permission governs the field when it is not the child's own (whoever may read a customer reads its history).
+    """
     order = tuple(order)
+    governing_model = readable_as or model_of(column.table)
 
     async def resolve(
         root: Any,
@@ -72,13 +115,14 @@ def nested_connection(column: sa.Column, *, order: Sequence[SortKey], descriptio
         first: Annotated[int | None, FIRST] = None,
         after: Annotated[str | None, AFTER] = None,
     ) -> Any:
+        require_read(info, governing_model)
         context = _context(info)
         window = PageWindow.from_arguments(
             first=first, after=after, default_size=context.default_page_size, max_size=context.max_page_size
         )
         loaders = context.loaders
-        page = await loaders.page(column, order, window).load(root.id)
-        return Connection.from_page(page, lambda: loaders.count(column).load(root.id))
+        page = await loaders.page(column, order, window, where).load(root.id)
+        return Connection.from_page(page, lambda: loaders.count(column, where).load(root.id))
 
     return strawberry.field(resolver=resolve, description=description)
 
@@ -100,7 +144,7 @@ def list_field(
 
     async def resolve(
         info: strawberry.Info,
-        filter: Annotated[  # noqa: A002 - the GraphQL argument is called filter
+        filter: Annotated[  # the GraphQL argument is called filter
             filter_type | None, strawberry.argument(description="Only items matching all these conditions.")
         ] = None,
         order_by: Annotated[
@@ -112,6 +156,7 @@ def list_field(
         last: Annotated[int | None, LAST] = None,
         before: Annotated[str | None, BEFORE] = None,
     ) -> Connection[node]:  # type: ignore[valid-type]
+        require_read(info, model)
         context = _context(info)
         window = PageWindow.from_arguments(
             first=first,
@@ -148,19 +193,26 @@ def get_field(model: type[Base], node: type, *, description: str) -> Any:
             key_arguments[f"{name}_{target_key}"] = (local, target.__table__.c.id, target.__table__.c[target_key])
 
     async def resolve(info: strawberry.Info, **arguments: Any) -> Any:
+        require_read(info, model)
         given = {name: value for name, value in arguments.items() if value is not None}
         conditions = []
         if "id" in given:
             try:
-                conditions.append(table.c.id == int(given.pop("id")))
+                id_ = int(given.pop("id"))
             except ValueError:
                 return None
+            if not fits_integer_column(table.c.id, id_):
+                return None  # no row can have it; comparing would be a database error
+            conditions.append(table.c.id == id_)
         if given and set(given) != set(key_arguments):
-            raise ValueError(f"give id, or all of: {', '.join(camel(name) for name in key_arguments)}")
+            raise ListError(f"give id, or all of: {', '.join(camel(name) for name in key_arguments)}")
         if not conditions and not given:
-            raise ValueError(f"give id or {', '.join(camel(name) for name in key_arguments)}")
+            raise ListError(f"give id or {', '.join(camel(name) for name in key_arguments)}")
         for name, value in given.items():
             key = key_arguments[name]
+            column = key[2] if isinstance(key, tuple) else key
+            if column.info.get("format") == "email":
+                value = value.strip().lower()  # stored lowercased by validation
             if isinstance(key, tuple):
                 local, target_id, target_key = key
                 conditions.append(local.in_(sa.select(target_id).where(target_key == value)))
@@ -217,7 +269,7 @@ def _graphql_error(error: UserError, arguments: set[str]) -> UserError:
     return replace(error, field=path + tuple(camel(part) for part in error.field[1:]))
 
 
-def _parse_id(model: type[Base], value: Any) -> int:
+def parse_id(model: type[Base], value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -244,10 +296,10 @@ async def run_mutation(
 def create_mutation(model: type[Base], input_type: type, payload: type, *, description: str) -> Any:
     async def resolve(
         info: strawberry.Info,
-        input: Annotated[input_type, strawberry.argument(description="Values for the new object.")],  # noqa: A002
+        input: Annotated[input_type, strawberry.argument(description="Values for the new object.")],
     ) -> payload:  # type: ignore[valid-type]
         def operation(session: Session) -> Base:
-            return crud.create(session, model, input_values(input))
+            return crud.create(session, model, input_values(input), actor=_context(info).actor)
 
         return await run_mutation(info, payload, operation)
 
@@ -262,14 +314,15 @@ VERSION = strawberry.argument(
 def update_mutation(model: type[Base], input_type: type, payload: type, *, description: str) -> Any:
     async def resolve(
         info: strawberry.Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="Which object to change.")],  # noqa: A002
-        input: Annotated[  # noqa: A002
+        id: Annotated[strawberry.ID, strawberry.argument(description="Which object to change.")],
+        input: Annotated[
             input_type, strawberry.argument(description="Fields to change; omitted fields stay, null clears.")
         ],
         version: Annotated[int | None, VERSION] = None,
     ) -> payload:  # type: ignore[valid-type]
         def operation(session: Session) -> Base:
-            return crud.update(session, model, _parse_id(model, id), input_values(input), version=version)
+            values = input_values(input)
+            return crud.update(session, model, parse_id(model, id), values, actor=_context(info).actor, version=version)
 
         return await run_mutation(info, payload, operation)
 
@@ -279,11 +332,11 @@ def update_mutation(model: type[Base], input_type: type, payload: type, *, descr
 def delete_mutation(model: type[Base], payload: type, *, description: str) -> Any:
     async def resolve(
         info: strawberry.Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="Which object to delete.")],  # noqa: A002
+        id: Annotated[strawberry.ID, strawberry.argument(description="Which object to delete.")],
         version: Annotated[int | None, VERSION] = None,
     ) -> payload:  # type: ignore[valid-type]
         def operation(session: Session) -> Base:
-            return crud.delete(session, model, _parse_id(model, id), version=version)
+            return crud.delete(session, model, parse_id(model, id), actor=_context(info).actor, version=version)
 
         return await run_mutation(info, payload, operation)
 

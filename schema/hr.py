@@ -9,9 +9,11 @@ from strawberry import UNSET
 
 from models import hr
 from resolvers.listing import SortKey
+from schema.connection import Connection
 from schema.errors import UserError
-from schema.fields import to_many, to_one
+from schema.fields import restricted, to_many, to_one
 from schema.filters import DateFilter, DateTimeFilter, DecimalFilter, IDFilter, SortDirection, StringFilter
+from schema.system import AuditEvent, history_of
 
 employees = hr.Employee.__table__
 departments = hr.Department.__table__
@@ -24,10 +26,11 @@ class Department:
     version: int = strawberry.field(description="Increases on every change; send it back to update or delete.")
     created_at: datetime = strawberry.field(description="When the department was created (UTC).")
     updated_at: datetime = strawberry.field(description="When the department last changed (UTC).")
+    history: Connection[AuditEvent] | None = history_of(hr.Department)
     code: str = strawberry.field(description="Unique short code, e.g. SALES.")
     name: str = strawberry.field(description="Display name.")
     head: Optional["Employee"] = to_one(departments.c.head_id, description="The employee who leads the department.")
-    employees: list["Employee"] = to_many(
+    employees: list["Employee"] | None = to_many(
         employees.c.department_id, order=BY_NAME, description="Employees in the department, by name."
     )
 
@@ -38,14 +41,15 @@ class Employee:
     version: int = strawberry.field(description="Increases on every change; send it back to update or delete.")
     created_at: datetime = strawberry.field(description="When the employee record was created (UTC).")
     updated_at: datetime = strawberry.field(description="When the employee record last changed (UTC).")
+    history: Connection[AuditEvent] | None = history_of(hr.Employee)
     email: str = strawberry.field(description="Work email; unique, identifies the employee in sheets.")
     name: str = strawberry.field(description="Full name.")
     title: str | None = strawberry.field(description="Job title.")
     hire_date: date | None = strawberry.field(description="First working day.")
-    salary: Decimal | None = strawberry.field(description="Yearly gross salary.")
+    salary: Decimal | None = restricted(hr.Employee, "salary", description="Yearly gross salary (HR and admin only).")
     department: Department | None = to_one(employees.c.department_id, description="The department they belong to.")
     manager: Optional["Employee"] = to_one(employees.c.manager_id, description="Who they report to.")
-    reports: list["Employee"] = to_many(
+    reports: list["Employee"] | None = to_many(
         employees.c.manager_id, order=BY_NAME, description="Who reports to them directly, by name."
     )
 

@@ -3,20 +3,31 @@
 from typing import Annotated
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy.orm import Session
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from models import crm as crm_models
 from models import hr as hr_models
+from models import system as system_models
 from models.crm import OpportunityStage
 from resolvers import crm as crm_operations
-from resolvers.listing import SortKey
-from schema import crm, hr
+from resolvers.listing import ListError, SortKey
+from schema import crm, hr, system
 from schema.fields import (
     VERSION,
     create_mutation,
     delete_mutation,
     get_field,
     list_field,
+    parse_id,
     run_mutation,
     update_mutation,
 )
@@ -69,6 +80,25 @@ class Query:
     employees = list_field(
         hr_models.Employee, hr.Employee, hr.EmployeeFilter, hr.EmployeeOrderBy, description="Employees, by id."
     )
+    user = get_field(system_models.User, system.User, description="One user, by id or email (admin only).")
+    users = list_field(
+        system_models.User, system.User, system.UserFilter, system.UserOrderBy, description="Users (admin only)."
+    )
+    audit_events = list_field(
+        system_models.AuditEvent,
+        system.AuditEvent,
+        system.AuditEventFilter,
+        system.AuditEventOrderBy,
+        description="Every recorded change, newest first (admin only).",
+        default_order=system.NEWEST_EVENTS,
+    )
+
+    @strawberry.field(description="The user this request authenticated as.")
+    async def me(self, info: strawberry.Info) -> system.User | None:
+        actor = info.context.actor
+        if actor.user_id is None:
+            return None
+        return await info.context.loaders.row(system_models.User.__table__.c.id).load(actor.user_id)
 
 
 @strawberry.type(description="Every change goes through here, validated, with errors returned as values.")
@@ -152,12 +182,17 @@ class Mutation:
     async def move_opportunity_stage(
         self,
         info: strawberry.Info,
-        id: Annotated[strawberry.ID, ID_ARGUMENT],  # noqa: A002
+        id: Annotated[strawberry.ID, ID_ARGUMENT],
         stage: Annotated[OpportunityStage, strawberry.argument(description="The new stage.")],
         version: Annotated[int | None, VERSION] = None,
     ) -> crm.OpportunityPayload:
+        actor = info.context.actor
+
         def operation(session: Session) -> crm_models.Opportunity:
-            return crm_operations.move_opportunity_stage(session, id=int(id), stage=stage, version=version)
+            opportunity_id = parse_id(crm_models.Opportunity, id)
+            return crm_operations.move_opportunity_stage(
+                session, id=opportunity_id, stage=stage, actor=actor, version=version
+            )
 
         return await run_mutation(info, crm.OpportunityPayload, operation, arguments={"id", "version", "stage"})
 
@@ -165,12 +200,17 @@ class Mutation:
     async def close_ticket(
         self,
         info: strawberry.Info,
-        id: Annotated[strawberry.ID, ID_ARGUMENT],  # noqa: A002
+        id: Annotated[strawberry.ID, ID_ARGUMENT],
         resolution: Annotated[str, strawberry.argument(description="How the case was solved.")],
         version: Annotated[int | None, VERSION] = None,
     ) -> crm.TicketPayload:
+        actor = info.context.actor
+
         def operation(session: Session) -> crm_models.Ticket:
-            return crm_operations.close_ticket(session, id=int(id), resolution=resolution, version=version)
+            ticket_id = parse_id(crm_models.Ticket, id)
+            return crm_operations.close_ticket(
+                session, id=ticket_id, resolution=resolution, actor=actor, version=version
+            )
 
         return await run_mutation(info, crm.TicketPayload, operation, arguments={"id", "version", "resolution"})
 
@@ -178,13 +218,39 @@ class Mutation:
     async def reopen_ticket(
         self,
         info: strawberry.Info,
-        id: Annotated[strawberry.ID, ID_ARGUMENT],  # noqa: A002
+        id: Annotated[strawberry.ID, ID_ARGUMENT],
         version: Annotated[int | None, VERSION] = None,
     ) -> crm.TicketPayload:
+        actor = info.context.actor
+
         def operation(session: Session) -> crm_models.Ticket:
-            return crm_operations.reopen_ticket(session, id=int(id), version=version)
+            ticket_id = parse_id(crm_models.Ticket, id)
+            return crm_operations.reopen_ticket(session, id=ticket_id, actor=actor, version=version)
 
         return await run_mutation(info, crm.TicketPayload, operation)
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+#: Request limits: each breach is a GraphQL error before anything runs (README, "Limits").
+MAX_QUERY_DEPTH = 12
+MAX_ALIASES = 50
+MAX_TOKENS = 5_000
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Hide the text of errors nobody meant to show (a database failure may name hosts or SQL)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, ListError | GraphQLError)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: ParserCache(maxsize=256),  # the caches themselves are shared, keyed by maxsize
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error; it has been logged."),
+    ],
+)

@@ -10,8 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from starlette.testclient import TestClient
 
 from app.database import create_sync_engine
+
+pytest_plugins = ["tests.factories"]  # row factories as fixtures: make_customer, customer, ...
 
 POSTGRES_SERVER_URL = os.environ.get("ONEBOOK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [name.strip() for name in os.environ.get("ONEBOOK_TEST_BACKENDS", "sqlite,postgresql").split(",")]
@@ -113,15 +116,64 @@ def clean_database(request) -> Iterator[None]:
 
 
 @pytest.fixture
-def client(database_url, engine) -> Iterator["TestClient"]:
-    """An HTTP client talking to the ASGI app on this backend's database, as a frontend would."""
-    from starlette.testclient import TestClient
+def token_for(engine):
+    """Issue a bearer token for a (new) user with these roles: `token_for("sales")`, `token_for("hr", "sales")`."""
+    from app.database import transaction
+    from resolvers.permissions import Actor
+    from resolvers.users import add_user, create_token
 
+    def issue(*roles: str, email: str | None = None) -> str:
+        email = email or f"{'-'.join(roles) or 'nobody'}-{uuid.uuid4().hex[:6]}@test.example"
+        with transaction(engine) as session:
+            if roles:
+                add_user(session, email=email, roles=list(roles), actor=Actor.system())
+            else:  # a user without any role: authenticated, allowed nothing
+                from models.system import User
+
+                session.add(User(email=email, roles=""))
+                session.flush()
+            _, secret = create_token(session, email=email, name="test", actor=Actor.system())
+        return secret
+
+    return issue
+
+
+@pytest.fixture
+def app(database_url, engine):
     from app.settings import Settings
     from app.web import create_app
 
-    with TestClient(create_app(Settings(database_url=database_url))) as test_client:
+    return create_app(Settings(database_url=database_url))
+
+
+@pytest.fixture
+def anonymous_client(app) -> Iterator[TestClient]:
+    """An HTTP client that sends no credentials."""
+    with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(app, token_for) -> Iterator[TestClient]:
+    """An HTTP client talking to the ASGI app on this backend's database as an admin, as a frontend would."""
+    with TestClient(app, headers={"Authorization": f"Bearer {token_for('admin')}"}) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def client_as(app, token_for):
+    """HTTP clients acting with given roles: `client_as("sales")`."""
+    opened = []
+
+    def open_client(*roles: str) -> "GraphQLClient":
+        test_client = TestClient(app, headers={"Authorization": f"Bearer {token_for(*roles)}"})
+        test_client.__enter__()
+        opened.append(test_client)
+        return GraphQLClient(test_client)
+
+    yield open_client
+    for test_client in opened:
+        test_client.__exit__(None, None, None)
 
 
 class GraphQLClient:

@@ -1,0 +1,93 @@
+"""System types: users, the audit trail, and who is asking."""
+
+from datetime import datetime
+from typing import Optional
+
+import strawberry
+from strawberry import UNSET
+from strawberry.scalars import JSON
+
+from models import system
+from models.base import Base
+from resolvers.listing import SortKey
+from resolvers.permissions import Role
+from schema.fields import nested_connection
+from schema.filters import DateTimeFilter, IDFilter, SortDirection, StringFilter
+
+strawberry.enum(Role, description="What a user may see and change; see the permission table in the README.")
+
+audit_events = system.AuditEvent.__table__
+NEWEST_EVENTS = (SortKey(audit_events.c.occurred_at, descending=True), SortKey(audit_events.c.id, descending=True))
+
+
+def history_of(model: type[Base]):
+    """The `history` field of an audited type: its audit events, newest first, for whoever may read the object."""
+    return nested_connection(
+        audit_events.c.entity_id,
+        order=NEWEST_EVENTS,
+        where=audit_events.c.entity == model.__name__,
+        readable_as=model,
+        description="Every recorded change to this object, newest first.",
+    )
+
+
+@strawberry.type(description="Someone who may use Onebook, with their roles.")
+class User:
+    id: strawberry.ID = strawberry.field(description="Unique id.")
+    version: int = strawberry.field(description="Increases on every change.")
+    created_at: datetime = strawberry.field(description="When the user was added (UTC).")
+    updated_at: datetime = strawberry.field(description="When the user last changed (UTC).")
+    email: str = strawberry.field(description="Login email, unique.")
+    name: str | None = strawberry.field(description="Display name.")
+    active: bool = strawberry.field(description="Deactivated users can't authenticate.")
+
+    @strawberry.field(description="The user's roles.")
+    def roles(self) -> list[Role]:
+        return [Role(name) for name in self.roles.split()]  # type: ignore[attr-defined]
+
+
+@strawberry.type(description="One recorded change: who changed which object, when, through what, and how.")
+class AuditEvent:
+    id: strawberry.ID = strawberry.field(description="Unique id.")
+    occurred_at: datetime = strawberry.field(description="When the change was committed (UTC).")
+    actor_email: str | None = strawberry.field(description="Who made it (null for operators at the command line).")
+    via: str = strawberry.field(description="Through what: api, import, sheets or cli.")
+    action: str = strawberry.field(description="create, update, delete, or the workflow step's name.")
+    entity: str = strawberry.field(description="The kind of object, e.g. Customer.")
+    entity_id: strawberry.ID = strawberry.field(description="The object's id.")
+    changes: JSON = strawberry.field(description="Each changed field's [old, new] value.")
+
+
+@strawberry.input(description="Conditions on audit events; all given conditions must hold.")
+class AuditEventFilter:
+    id: IDFilter | None = strawberry.field(default=UNSET, description="By id.")
+    occurred_at: DateTimeFilter | None = strawberry.field(default=UNSET, description="By time of the change.")
+    actor_email: StringFilter | None = strawberry.field(default=UNSET, description="By who made the change.")
+    via: StringFilter | None = strawberry.field(default=UNSET, description="By channel: api, import, sheets, cli.")
+    action: StringFilter | None = strawberry.field(default=UNSET, description="By action.")
+    entity: StringFilter | None = strawberry.field(default=UNSET, description="By kind of object, e.g. Customer.")
+    entity_id: IDFilter | None = strawberry.field(default=UNSET, description="By object id.")
+    and_: list["AuditEventFilter"] | None = strawberry.field(default=UNSET, name="and", description="All must hold.")
+    or_: list["AuditEventFilter"] | None = strawberry.field(default=UNSET, name="or", description="Any may hold.")
+    not_: Optional["AuditEventFilter"] = strawberry.field(default=UNSET, name="not", description="Must not hold.")
+
+
+@strawberry.input(one_of=True, description="One sort key for audit events.")
+class AuditEventOrderBy:
+    occurred_at: SortDirection | None = strawberry.field(default=UNSET, description="By time of the change.")
+
+
+@strawberry.input(description="Conditions on users; all given conditions must hold.")
+class UserFilter:
+    id: IDFilter | None = strawberry.field(default=UNSET, description="By id.")
+    email: StringFilter | None = strawberry.field(default=UNSET, description="By email.")
+    name: StringFilter | None = strawberry.field(default=UNSET, description="By name.")
+    and_: list["UserFilter"] | None = strawberry.field(default=UNSET, name="and", description="All must hold.")
+    or_: list["UserFilter"] | None = strawberry.field(default=UNSET, name="or", description="Any may hold.")
+    not_: Optional["UserFilter"] = strawberry.field(default=UNSET, name="not", description="Must not hold.")
+
+
+@strawberry.input(one_of=True, description="One sort key for users.")
+class UserOrderBy:
+    email: SortDirection | None = strawberry.field(default=UNSET, description="By email.")
+    name: SortDirection | None = strawberry.field(default=UNSET, description="By name.")
