@@ -104,7 +104,7 @@ def demo(
 ) -> None:
     """Migrate the database and seed deterministic demo data (same seed, same data)."""
     from app.database import create_sync_engine
-    from app.demo import SIZES, DemoDataExists, seed
+    from app.demo import SIZES, DemoDataExists, issue_demo_tokens, seed
     from app.migrate import upgrade
 
     if size not in SIZES:
@@ -126,10 +126,19 @@ def demo(
         console.print(f"[yellow]{exc}")
         if not serve_after:
             raise typer.Exit(1) from None
+    try:
+        _print_tokens(issue_demo_tokens(engine))
     finally:
         engine.dispose()
     if serve_after:
         _serve(settings)
+
+
+def _print_tokens(issued: list[tuple[str, str, str]]) -> None:
+    """Print whole tokens, one per line, so they can be copied (a table would cut them)."""
+    console.print('Demo API tokens; in GraphiQL\'s Headers tab paste {"Authorization": "Bearer <token>"}:')
+    for role, email, secret in issued:
+        print(f"  {role:<11} {email:<34} {secret}")
 
 
 @users_cli.command("add")

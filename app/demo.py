@@ -877,3 +877,27 @@ class _DemoBuilder:
         """Ids and numbers in order of creation, so `OPP-00001` is the oldest deal."""
         drafts.sort(key=lambda row: (row["created_at"], row["customer_id"]))
         return [{"id": number, "number": f"{prefix}{number:05d}", **row} for number, row in enumerate(drafts, start=1)]
+
+
+DEMO_USER_DOMAIN = "demo.onebook.example"
+
+
+def issue_demo_tokens(engine: sa.Engine) -> list[tuple[str, str, str]]:
+    """One demo user per role (created once), each given a fresh token: [(role, email, token)].
+
+    Tokens are random and only their hashes are stored, so every run issues new ones; earlier ones keep working.
+    """
+    from app.database import transaction
+    from models.system import User
+    from resolvers.permissions import Actor, Role
+    from resolvers.users import add_user, create_token
+
+    issued = []
+    with transaction(engine) as session:
+        for role in Role:
+            email = f"{role.value}@{DEMO_USER_DOMAIN}"
+            if session.scalar(sa.select(User.id).where(User.email == email)) is None:
+                add_user(session, email=email, roles=[role.value], name=f"Demo {role.value}", actor=Actor.system())
+            _, secret = create_token(session, email=email, name="demo", actor=Actor.system())
+            issued.append((role.value, email, secret))
+    return issued
