@@ -73,7 +73,3 @@ class Record:
     created_at: Mapped[datetime] = mapped_column(default=utcnow, sort_order=10)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, sort_order=10)
     version: Mapped[int] = mapped_column(default=1, sort_order=10)
-
-    @sa.orm.declared_attr.directive
-    def __mapper_args__(cls) -> dict:
-        return {"version_id_col": cls.__table__.c.version}

@@ -5,11 +5,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
 
-from models.base import Base
 from models.system import AuditEvent
-from resolvers.permissions import Actor
+
+__all__ = ["AuditEvent", "changes_between", "plain", "snapshot"]
 
 NOT_AUDITED = frozenset({"created_at", "updated_at", "version"})
 
@@ -25,9 +25,9 @@ def plain(value: Any) -> Any:
     return value
 
 
-def snapshot(row: Base) -> dict[str, Any]:
-    """The row's audited column values."""
-    return {column.key: getattr(row, column.key) for column in row.__table__.c if column.key not in NOT_AUDITED}
+def snapshot(row: Any, table: sa.Table) -> dict[str, Any]:
+    """The audited column values of a row (an ORM object, a Core row or a written row)."""
+    return {column.key: getattr(row, column.key) for column in table.c if column.key not in NOT_AUDITED}
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -38,18 +38,3 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
         for name in names
         if name != "id" and before.get(name) != after.get(name)
     }
-
-
-def record(session: Session, *, actor: Actor, action: str, row: Base, changes: dict[str, list[Any]]) -> AuditEvent:
-    """Add one audit event for `row` to the session (flushed and committed with the change)."""
-    event = AuditEvent(
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        via=actor.via,
-        action=action,
-        entity=row.__class__.__name__,
-        entity_id=row.id,
-        changes=changes,
-    )
-    session.add(event)
-    return event

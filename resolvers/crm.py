@@ -1,10 +1,13 @@
 """CRM domain rules: how opportunities move through stages and how tickets close."""
 
+from typing import Any
+
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.crm import Contact, Interaction, Opportunity, OpportunityStage, Ticket, TicketStatus
 from resolvers import crud
-from resolvers.errors import ErrorCode, Refused
+from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.permissions import Actor
 from resolvers.workflow import row_rule, state_field
 
@@ -36,13 +39,20 @@ def change_ticket_status(session: Session, ticket: Ticket, before: TicketStatus 
 
 
 @row_rule(Interaction)
-def contact_works_for_the_customer(session: Session, interaction: Interaction) -> None:
-    """An interaction's contact must be one of the interaction's customer's people."""
-    if interaction.contact_id is None:
-        return
-    contact = session.get(Contact, interaction.contact_id)
-    if contact is not None and contact.customer_id != interaction.customer_id:
-        raise Refused.one(f"contact {contact.email} works for another customer", ErrorCode.VALIDATION, "contact_id")
+def contact_works_for_the_customer(session: Session, interactions: list[Any]) -> list[UserError]:
+    """An interaction's contact must be one of the interaction's customer's people (one query per batch)."""
+    contact_ids = {row.contact_id for row in interactions if row.contact_id is not None}
+    if not contact_ids:
+        return []
+    contacts = Contact.__table__
+    query = sa.select(contacts.c.id, contacts.c.customer_id, contacts.c.email).where(contacts.c.id.in_(contact_ids))
+    employer = {id: (customer_id, email) for id, customer_id, email in session.execute(query)}
+    errors = []
+    for index, row in enumerate(interactions):
+        found = employer.get(row.contact_id)
+        if found is not None and found[0] != row.customer_id:
+            errors.append(UserError(f"contact {found[1]} works for another customer", field=("contact_id",), row=index))
+    return errors
 
 
 def move_opportunity_stage(

@@ -1,104 +1,334 @@
-"""Generic create, update and delete for every entity, on a synchronous Session (the one write path).
+"""Generic create, update and delete for every entity: the one write path, batch-shaped.
 
-Each function validates with the rules the model declares, applies workflow rules for state fields, and raises
-`Refused` with every problem found; the caller rolls the transaction back and hands the errors to the user.
+A GraphQL mutation writes a batch of one; a sheet import writes thousands. Either way the same steps run: permission
+checks, value rules declared on the model, references and natural keys checked in bulk (one query per column, not
+per row), workflow transitions and row rules, then one Core statement per step and one audit event per changed row,
+all inside the caller's transaction. Any problem in any row raises `Refused` with every error found (each tagged
+with its row) before anything is written.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from models.base import Base
+from models.base import Base, utcnow
 from resolvers import audit
-from resolvers.errors import ErrorCode, Refused
-from resolvers.permissions import Actor, check_write
-from resolvers.validation import check_references, check_unique, clean_values, fits_integer_column, label
+from resolvers.errors import ErrorCode, Refused, UserError
+from resolvers.permissions import Actor, can_write, can_write_field
+from resolvers.validation import (
+    SYSTEM_COLUMNS,
+    check_references,
+    check_unique,
+    clean_values,
+    fits_integer_column,
+    label,
+)
 from resolvers.workflow import ROW_RULES, STATE_FIELDS
 
+CHUNK = 500
 
-def get(session: Session, model: type[Base], id: int, *, for_update: bool = False) -> Base:
+
+@dataclass(frozen=True)
+class Patch:
+    """One row to change: which, the fields to set, and (optionally) the version the client last read."""
+
+    id: int
+    values: dict[str, Any]
+    version: int | None = None
+
+
+def _row_object(values: dict[str, Any]) -> SimpleNamespace:
+    """A written row as the API returns it: attribute access, like an ORM object or a Core row."""
+    return SimpleNamespace(**values)
+
+
+def _forbidden_entity(actor: Actor, model: type[Base]) -> None:
+    if not can_write(actor.roles, model):
+        raise Refused.one(f"you may not change {label(model)} records", ErrorCode.FORBIDDEN)
+
+
+def _forbidden_fields(actor: Actor, model: type[Base], index: int, names: Sequence[str]) -> list[UserError]:
+    return [
+        UserError(
+            f"you may not change the {name.replace('_', ' ')} of a {label(model)}", ErrorCode.FORBIDDEN, (name,), index
+        )
+        for name in names
+        if not can_write_field(actor.roles, model, name)
+    ]
+
+
+def _defaults(model: type[Base]) -> dict[str, Any]:
+    """Column defaults a new row gets when a value is not given (callables are called once per batch)."""
+    values = {}
+    for column in model.__table__.c:
+        if column.default is None or column.primary_key or column.name in SYSTEM_COLUMNS:
+            continue
+        default = column.default.arg
+        values[column.name] = default(None) if callable(default) else default
+    return values
+
+
+def _apply_rules(
+    session: Session, model: type[Base], rows: list[SimpleNamespace], befores: list[Any]
+) -> list[UserError]:
+    """Workflow transitions (per row) and row rules (per batch); transitions may adjust other fields."""
+    errors: list[UserError] = []
+    state = STATE_FIELDS.get(model)
+    if state is not None:
+        for index, (row, before) in enumerate(zip(rows, befores, strict=True)):
+            requested = getattr(row, state.name)
+            try:
+                state.transition(session, row, before, requested)
+            except Refused as refused:
+                errors += [UserError(e.message, e.code, e.field, index) for e in refused.errors]
+    for rule in ROW_RULES.get(model, ()):
+        errors += rule(session, rows)
+    return errors
+
+
+def _fetch_current(session: Session, model: type[Base], ids: Sequence[int]) -> dict[int, sa.Row]:
+    """The rows as they are now, locked against concurrent writers until the transaction ends (PostgreSQL)."""
+    table = model.__table__
+    storable = [id for id in set(ids) if fits_integer_column(table.c.id, id)]
+    found: dict[int, sa.Row] = {}
+    for start in range(0, len(storable), CHUNK):
+        chunk = storable[start : start + CHUNK]
+        query = sa.select(table).where(table.c.id.in_(chunk)).with_for_update()
+        found.update({row.id: row for row in session.execute(query)})
+    return found
+
+
+def _missing_or_stale(model: type[Base], patches: Sequence[Patch], current: dict[int, sa.Row]) -> list[UserError]:
+    errors = []
+    for index, patch in enumerate(patches):
+        row = current.get(patch.id)
+        if row is None:
+            errors.append(UserError(f"no {label(model)} with id {patch.id}", ErrorCode.NOT_FOUND, ("id",), index))
+        elif patch.version is not None and patch.version != row.version:
+            errors.append(
+                UserError(
+                    f"{label(model)} {patch.id} was changed by someone else (version {row.version}, you sent"
+                    f" {patch.version}); reload it and try again",
+                    ErrorCode.CONFLICT,
+                    ("version",),
+                    index,
+                )
+            )
+    return errors
+
+
+def _record(session: Session, *, actor: Actor, action: str, model: type[Base], entries: list[tuple[int, dict]]) -> None:
+    """One audit event per changed row, written with one statement."""
+    if not entries:
+        return
+    now = utcnow()
+    session.execute(
+        audit.AuditEvent.__table__.insert(),
+        [
+            {
+                "occurred_at": now,
+                "actor_id": actor.user_id,
+                "actor_email": actor.email,
+                "via": actor.via,
+                "action": action,
+                "entity": model.__name__,
+                "entity_id": id,
+                "changes": changes,
+            }
+            for id, changes in entries
+        ],
+    )
+
+
+def create_many(
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], *, actor: Actor, action: str = "create"
+) -> list[SimpleNamespace]:
+    """Insert rows after checking permissions, values, references, natural keys and rules; audited."""
+    _forbidden_entity(actor, model)
+    table = model.__table__
+    errors: list[UserError] = []
+    cleaned_rows: list[dict[str, Any]] = []
+    defaults = _defaults(model)
+    for index, values in enumerate(rows):
+        errors += _forbidden_fields(actor, model, index, [name for name, value in values.items() if value is not None])
+        cleaned, row_errors = clean_values(model, values, creating=True, row=index)
+        errors += row_errors
+        cleaned_rows.append({**defaults, **cleaned})
+    errors += check_references(session, model, cleaned_rows)
+    bad = [{e.field[0] for e in errors if e.row == index and e.field} for index in range(len(rows))]
+    errors += check_unique(session, model, cleaned_rows, ids=[None] * len(rows), skip=bad)
+    objects = [_row_object({column.name: values.get(column.name) for column in table.c}) for values in cleaned_rows]
+    errors += _apply_rules(session, model, objects, [None] * len(objects)) if not errors else []
+    if errors:
+        raise Refused(errors)
+    now = utcnow()
+    insert_rows = []
+    for obj in objects:
+        values = {name: value for name, value in vars(obj).items() if name != "id"}
+        values.update(created_at=now, updated_at=now, version=1)
+        insert_rows.append(values)
+    inserted = (
+        session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), insert_rows).scalars().all()
+    )
+    written = []
+    entries = []
+    for id, values in zip(inserted, insert_rows, strict=True):
+        obj = _row_object({"id": id, **values})
+        written.append(obj)
+        entries.append((id, audit.changes_between({}, audit.snapshot(obj, table))))
+    _record(session, actor=actor, action=action, model=model, entries=entries)
+    return written
+
+
+def update_many(
+    session: Session, model: type[Base], patches: Sequence[Patch], *, actor: Actor, action: str = "update"
+) -> list[SimpleNamespace]:
+    """Apply patches: omitted fields stay, None clears an optional field, a stale version is a CONFLICT.
+
+    `action` names the change in the audit trail (a workflow verb such as `close` rather than `update`).
+    Rows whose values end up unchanged are not written and keep their version.
+    """
+    _forbidden_entity(actor, model)
+    table = model.__table__
+    current = _fetch_current(session, model, [patch.id for patch in patches])
+    errors = _missing_or_stale(model, patches, current)
+    if errors:
+        raise Refused(errors)
+    merged_rows: list[dict[str, Any]] = []
+    befores: list[Any] = []
+    state = STATE_FIELDS.get(model)
+    for index, patch in enumerate(patches):
+        before = dict(current[patch.id]._mapping)
+        cleaned, row_errors = clean_values(model, patch.values, creating=False, row=index)
+        errors += row_errors
+        changed = [name for name, value in cleaned.items() if before.get(name) != value]
+        errors += _forbidden_fields(actor, model, index, changed)
+        merged_rows.append({**before, **cleaned})
+        befores.append(before[state.name] if state is not None else None)
+    changed_refs = [
+        {name: value for name, value in merged.items() if value != dict(current[patch.id]._mapping).get(name)}
+        for merged, patch in zip(merged_rows, patches, strict=True)
+    ]
+    errors += check_references(session, model, changed_refs)
+    bad = [{e.field[0] for e in errors if e.row == index and e.field} for index in range(len(patches))]
+    errors += check_unique(session, model, merged_rows, ids=[patch.id for patch in patches], skip=bad)
+    objects = [_row_object(merged) for merged in merged_rows]
+    errors += _apply_rules(session, model, objects, befores) if not errors else []
+    if errors:
+        raise Refused(errors)
+    now = utcnow()
+    updates, entries, written = [], [], []
+    for patch, obj in zip(patches, objects, strict=True):
+        before = current[patch.id]
+        changes = audit.changes_between(audit.snapshot(before, table), audit.snapshot(obj, table))
+        if not changes:
+            written.append(obj)
+            continue
+        obj.version = before.version + 1
+        obj.updated_at = now
+        updates.append({**{f"v_{name}": value for name, value in vars(obj).items()}, "old_version": before.version})
+        entries.append((patch.id, changes))
+        written.append(obj)
+    if updates:
+        assignments = {column.name: sa.bindparam(f"v_{column.name}") for column in table.c if column.name != "id"}
+        statement = (
+            table.update()
+            .where(table.c.id == sa.bindparam("v_id"), table.c.version == sa.bindparam("old_version"))
+            .values(assignments)
+        )
+        result = session.execute(statement, updates)
+        if result.rowcount not in (-1, len(updates)):
+            raise Refused.one(
+                f"some {label(model)} records were changed by someone else meanwhile; reload and try again",
+                ErrorCode.CONFLICT,
+                "version",
+            )
+    _record(session, actor=actor, action=action, model=model, entries=entries)
+    return written
+
+
+def delete_many(
+    session: Session, model: type[Base], targets: Sequence[tuple[int, int | None]], *, actor: Actor
+) -> list[SimpleNamespace]:
+    """Delete rows nothing else refers to; otherwise refuse and say what still refers to each. Audited."""
+    _forbidden_entity(actor, model)
+    table = model.__table__
+    patches = [Patch(id=id, values={}, version=version) for id, version in targets]
+    current = _fetch_current(session, model, [patch.id for patch in patches])
+    errors = _missing_or_stale(model, patches, current)
+    if errors:
+        raise Refused(errors)
+    ids = [patch.id for patch in patches]
+    blocking = dependents(session, model, ids)
+    for index, id in enumerate(ids):
+        if blocking.get(id):
+            listed = ", ".join(
+                f"{count} {name if count != 1 else name.removesuffix('s')}" for name, count in blocking[id]
+            )
+            errors.append(
+                UserError(
+                    f"{label(model)} {id} still has {listed}; remove or reassign them first",
+                    ErrorCode.INVALID_STATE,
+                    ("id",),
+                    index,
+                )
+            )
+    if errors:
+        raise Refused(errors)
+    entries = [(id, audit.changes_between(audit.snapshot(current[id], table), {})) for id in ids]
+    for start in range(0, len(ids), CHUNK):
+        session.execute(table.delete().where(table.c.id.in_(ids[start : start + CHUNK])))
+    _record(session, actor=actor, action="delete", model=model, entries=entries)
+    return [_row_object(dict(current[id]._mapping)) for id in ids]
+
+
+def dependents(session: Session, model: type[Base], ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
+    """For each id, which tables still reference it and how many rows each (one query per referencing column)."""
+    found: dict[int, list[tuple[str, int]]] = {}
+    target = model.__table__
+    for table in Base.metadata.sorted_tables:
+        for foreign_key in table.foreign_keys:
+            if foreign_key.column.table is not target or table.name == "audit_events":
+                continue
+            column = foreign_key.parent
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                query = sa.select(column, sa.func.count()).where(column.in_(chunk)).group_by(column)
+                if table is target:  # a row referring to itself (its own manager) does not block
+                    query = query.where(table.c.id != column)
+                for id, count in session.execute(query):
+                    found.setdefault(id, []).append((table.name.replace("_", " "), count))
+    return found
+
+
+# --- single rows: what a GraphQL mutation or a domain verb writes -----------------------------------------------
+
+
+def _single(refused: Refused) -> Refused:
+    return Refused([UserError(e.message, e.code, e.field) for e in refused.errors])
+
+
+def get(session: Session, model: type[Base], id: int) -> sa.Row:
     """The row with this id, or Refused(NOT_FOUND)."""
-    in_range = fits_integer_column(model.__table__.c.id, id)
-    row = session.get(model, id, with_for_update=for_update) if in_range else None
+    table = model.__table__
+    row = None
+    if fits_integer_column(table.c.id, id):
+        row = session.execute(sa.select(table).where(table.c.id == id)).first()
     if row is None:
         raise Refused.one(f"no {label(model)} with id {id}", ErrorCode.NOT_FOUND, "id")
     return row
 
 
-def check_version(row: Base, version: int | None) -> None:
-    """Optimistic concurrency: a client that read an older version must re-read before writing."""
-    if version is not None and version != row.version:
-        raise Refused.one(
-            f"{label(row.__class__)} {row.id} was changed by someone else (version {row.version}, you sent {version});"
-            " reload it and try again",
-            ErrorCode.CONFLICT,
-            "version",
-        )
-
-
-def _validated(
-    session: Session, model: type[Base], values: dict[str, Any], *, row: Base | None = None
-) -> dict[str, Any]:
-    """Every problem with the values at once: bad fields, missing references, taken natural keys."""
-    cleaned, errors = clean_values(model, values, creating=row is None)
-    errors += check_references(session, model, cleaned)
-    current = {column.name: getattr(row, column.name) for column in model.__table__.c} if row is not None else {}
-    # A key with a bad part can't be checked (and a bad value may not even be comparable in SQL): leave it out.
-    bad_fields = dict.fromkeys(error.field[0] for error in errors if error.field)
-    candidate = {**current, **cleaned, **bad_fields}
-    errors += check_unique(session, model, candidate, id=row.id if row is not None else None)
-    if errors:
-        raise Refused(errors)
-    return cleaned
-
-
-def _apply_state(session: Session, row: Base, values: dict[str, Any], before: Any) -> None:
-    """Run the state's rule on every update, also when the state stays: it may depend on other fields (resolution)."""
-    state = STATE_FIELDS.get(row.__class__)
-    if state is None:
-        return
-    state.transition(session, row, before, values.get(state.name, before))
-
-
-def _check_rules(session: Session, row: Base) -> None:
-    for rule in ROW_RULES.get(row.__class__, ()):
-        rule(session, row)
-
-
-def _flush(session: Session, row: Base) -> None:
+def create(session: Session, model: type[Base], values: dict[str, Any], *, actor: Actor) -> SimpleNamespace:
+    """Insert one row (a batch of one)."""
     try:
-        session.flush()
-    except StaleDataError:
-        raise Refused.one(
-            f"{label(row.__class__)} {row.id} was changed by someone else; reload it and try again",
-            ErrorCode.CONFLICT,
-            "version",
-        ) from None
-    except sa.exc.IntegrityError as exc:
-        # The checks above catch what a user can do; this is a concurrent writer winning a race.
-        raise Refused.one(
-            f"the {label(row.__class__)} conflicts with a concurrent change: {exc.orig.__class__.__name__}",
-            ErrorCode.CONFLICT,
-        ) from None
-
-
-def create(session: Session, model: type[Base], values: dict[str, Any], *, actor: Actor) -> Base:
-    """Insert a row after checking permissions, every value, reference, unique key and rule; audited."""
-    check_write(actor, model, [name for name, value in values.items() if value is not None])
-    cleaned = _validated(session, model, values)
-    state = STATE_FIELDS.get(model)
-    row = model(**{name: value for name, value in cleaned.items() if state is None or name != state.name})
-    session.add(row)
-    if state is not None:
-        column = model.__table__.c[state.name]
-        initial = cleaned.get(state.name, column.default.arg if column.default is not None else None)
-        state.transition(session, row, None, initial)
-    _check_rules(session, row)
-    _flush(session, row)
-    audit.record(session, actor=actor, action="create", row=row, changes=audit.changes_between({}, audit.snapshot(row)))
-    return row
+        return create_many(session, model, [values], actor=actor)[0]
+    except Refused as refused:
+        raise _single(refused) from None
 
 
 def update(
@@ -110,59 +340,19 @@ def update(
     actor: Actor,
     version: int | None = None,
     action: str = "update",
-) -> Base:
-    """Apply a patch: omitted fields stay, None clears an optional field, a stale version is a CONFLICT.
-
-    `action` names the change in the audit trail (a workflow verb such as `close` rather than `update`).
-    """
-    check_write(actor, model)
-    row = get(session, model, id, for_update=True)
-    check_version(row, version)
-    cleaned = _validated(session, model, values, row=row)
-    before_values = audit.snapshot(row)
-    check_write(actor, model, [name for name, value in cleaned.items() if before_values.get(name) != value])
-    state = STATE_FIELDS.get(model)
-    before = getattr(row, state.name) if state is not None else None
-    for name, value in cleaned.items():
-        if state is None or name != state.name:
-            setattr(row, name, value)
-    _apply_state(session, row, cleaned, before)
-    _check_rules(session, row)
-    changes = audit.changes_between(before_values, audit.snapshot(row))
-    if changes:
-        _flush(session, row)
-        audit.record(session, actor=actor, action=action, row=row, changes=changes)
-    return row
+) -> SimpleNamespace:
+    """Patch one row (a batch of one)."""
+    try:
+        return update_many(session, model, [Patch(id, values, version)], actor=actor, action=action)[0]
+    except Refused as refused:
+        raise _single(refused) from None
 
 
-def dependents(session: Session, model: type[Base], id: int) -> list[tuple[str, int]]:
-    """Which other tables still reference this row, and how many rows each (one query per referencing column)."""
-    found = []
-    target = model.__table__
-    for table in Base.metadata.sorted_tables:
-        for foreign_key in table.foreign_keys:
-            if foreign_key.column.table is not target or (table is target and foreign_key.parent.name == "id"):
-                continue
-            count = session.scalar(sa.select(sa.func.count()).where(foreign_key.parent == id))
-            if count:
-                found.append((table.name.replace("_", " "), count))
-    return found
-
-
-def delete(session: Session, model: type[Base], id: int, *, actor: Actor, version: int | None = None) -> Base:
-    """Delete a row nothing else refers to; otherwise refuse and say what still refers to it. Audited."""
-    check_write(actor, model)
-    row = get(session, model, id, for_update=True)
-    check_version(row, version)
-    blocking = dependents(session, model, id)
-    if blocking:
-        listed = ", ".join(f"{count} {name if count != 1 else name.removesuffix('s')}" for name, count in blocking)
-        raise Refused.one(
-            f"{label(model)} {id} still has {listed}; remove or reassign them first",
-            ErrorCode.INVALID_STATE,
-            "id",
-        )
-    audit.record(session, actor=actor, action="delete", row=row, changes=audit.changes_between(audit.snapshot(row), {}))
-    session.delete(row)
-    _flush(session, row)
-    return row
+def delete(
+    session: Session, model: type[Base], id: int, *, actor: Actor, version: int | None = None
+) -> SimpleNamespace:
+    """Delete one row (a batch of one)."""
+    try:
+        return delete_many(session, model, [(id, version)], actor=actor)[0]
+    except Refused as refused:
+        raise _single(refused) from None

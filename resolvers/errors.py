@@ -20,6 +20,8 @@ class UserError:
     message: str
     code: ErrorCode = ErrorCode.VALIDATION
     field: tuple[str, ...] | None = None
+    #: Which item of a batch write the error is about (0-based); None for single writes and whole-batch errors.
+    row: int | None = None
 
 
 class Refused(Exception):

@@ -6,6 +6,7 @@ declared once on the model and every write path applies the same ones.
 
 import enum
 import re
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -117,8 +118,20 @@ def _check_column(column: sa.Column, value: Any) -> Any:
     return value
 
 
+def required_columns(model: type[Base]) -> list[str]:
+    """Columns a new row must be given: not nullable, no default, not managed by Onebook."""
+    return [
+        column.name
+        for column in model.__table__.c
+        if not column.nullable
+        and column.default is None
+        and not column.primary_key
+        and column.name not in SYSTEM_COLUMNS
+    ]
+
+
 def clean_values(
-    model: type[Base], values: dict[str, Any], *, creating: bool
+    model: type[Base], values: dict[str, Any], *, creating: bool, row: int | None = None
 ) -> tuple[dict[str, Any], list[UserError]]:
     """Check and normalise input values against the model's columns; report every bad field at once."""
     table = model.__table__
@@ -127,68 +140,106 @@ def clean_values(
     for name, value in values.items():
         column = table.c.get(name)
         if column is None or name in SYSTEM_COLUMNS:
-            errors.append(UserError(f"{name} is not a field of {label(model)}", field=(name,)))
+            errors.append(UserError(f"{name} is not a field of {label(model)}", field=(name,), row=row))
             continue
         try:
             cleaned[name] = _check_column(column, value)
         except ValueError as exc:
-            errors.append(UserError(f"{name.replace('_', ' ')} {exc}", field=(name,)))
+            errors.append(UserError(f"{name.replace('_', ' ')} {exc}", field=(name,), row=row))
     if creating:
-        for column in table.c:
-            required = not column.nullable and column.default is None and not column.primary_key
-            if required and column.name not in values and column.name not in SYSTEM_COLUMNS:
-                errors.append(UserError(f"{column.name.replace('_', ' ')} is required", field=(column.name,)))
+        for name in required_columns(model):
+            if name not in values:
+                errors.append(UserError(f"{name.replace('_', ' ')} is required", field=(name,), row=row))
     return cleaned, errors
 
 
-def check_references(session: Session, model: type[Base], values: dict[str, Any]) -> list[UserError]:
-    """Every foreign key in `values` must point at an existing row (one query per referenced column)."""
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def check_references(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> list[UserError]:
+    """Every foreign key in every row must point at an existing row: one query per referenced column and chunk."""
     errors = []
-    for name, value in values.items():
-        if value is None:
+    table = model.__table__
+    for column in table.c:
+        if not column.foreign_keys:
             continue
-        for foreign_key in model.__table__.c[name].foreign_keys:
-            target = foreign_key.column
-            # An id the column can't hold exists nowhere, and comparing with it would fail on some databases.
-            found = None
-            if fits_integer_column(target, value):
-                with session.no_autoflush:
-                    found = session.execute(sa.select(target).where(target == value)).first()
-            if found is None:
-                errors.append(
-                    UserError(
-                        f"no {target.table.name.removesuffix('s').replace('_', ' ')} with id {value}",
-                        field=(name,),
-                    )
-                )
+        (foreign_key,) = column.foreign_keys
+        target = foreign_key.column
+        wanted = {row[column.name] for row in rows if row.get(column.name) is not None}
+        storable = [value for value in wanted if fits_integer_column(target, value)]
+        found: set[Any] = set()
+        with session.no_autoflush:
+            for chunk in _chunks(storable):
+                found.update(session.scalars(sa.select(target).where(target.in_(chunk))))
+        what = target.table.name.removesuffix("s").replace("_", " ")
+        for index, row in enumerate(rows):
+            value = row.get(column.name)
+            if value is not None and value not in found:
+                errors.append(UserError(f"no {what} with id {value}", field=(column.name,), row=index))
     return errors
 
 
-def check_unique(session: Session, model: type[Base], values: dict[str, Any], *, id: int | None) -> list[UserError]:
-    """Unique constraints (natural keys) must not collide with another row; named as the user sees them."""
+def unique_keys(model: type[Base]) -> list[tuple[str, ...]]:
+    """The column names of each unique constraint (natural keys)."""
+    return [
+        tuple(column.name for column in constraint.columns)
+        for constraint in model.__table__.constraints
+        if isinstance(constraint, sa.UniqueConstraint)
+    ]
+
+
+def _describe_key(model: type[Base], key: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    """('customer', "code 'C-1'", ('code',)); scoped keys read 'contact for this customer'."""
+    shown = ", ".join(f"{name.replace('_', ' ')} '{value}'" for name, value in key.items() if not name.endswith("_id"))
+    first = next(iter(key))
+    scope = " for this " + first.removesuffix("_id") if first.endswith("_id") else ""
+    field = tuple(name for name in key if not name.endswith("_id")) or tuple(key)
+    return label(model) + scope, shown, field
+
+
+def check_unique(
+    session: Session,
+    model: type[Base],
+    rows: Sequence[dict[str, Any]],
+    *,
+    ids: Sequence[int | None],
+    skip: Sequence[set[str]] = (),
+) -> list[UserError]:
+    """Natural keys must not collide with other rows, in the database or within the batch.
+
+    `rows` hold each row's full values, `ids` its id (None when new), `skip` the fields already known to be bad.
+    One query per unique constraint and chunk.
+    """
     errors = []
     table = model.__table__
-    for constraint in table.constraints:
-        if not isinstance(constraint, sa.UniqueConstraint):
-            continue
-        columns = list(constraint.columns)
-        key = {column.name: values.get(column.name) for column in columns}
-        if any(value is None for value in key.values()):
-            continue
-        query = sa.select(table.c.id).where(*(column == key[column.name] for column in columns))
-        if id is not None:
-            query = query.where(table.c.id != id)
+    for names in unique_keys(model):
+        keyed: dict[tuple, list[int]] = {}
+        for index, row in enumerate(rows):
+            if skip and skip[index] & set(names):
+                continue
+            key = tuple(row.get(name) for name in names)
+            if any(value is None for value in key):
+                continue
+            keyed.setdefault(key, []).append(index)
+        existing: dict[tuple, int] = {}
+        columns = [table.c[name] for name in names]
         with session.no_autoflush:
-            taken = session.execute(query.limit(1)).first() is not None
-        if taken:
-            shown = ", ".join(
-                f"{name.replace('_', ' ')} '{value}'" for name, value in key.items() if not name.endswith("_id")
-            )
-            scope = " for this " + columns[0].name.removesuffix("_id") if columns[0].name.endswith("_id") else ""
-            errors.append(
-                UserError(
-                    f"another {label(model)}{scope} already has {shown}",
-                    field=tuple(name for name in key if not name.endswith("_id")) or tuple(key),
+            for chunk in _chunks(list(keyed)):
+                condition = (
+                    columns[0].in_([key[0] for key in chunk]) if len(columns) == 1 else (sa.tuple_(*columns).in_(chunk))
                 )
-            )
+                for found in session.execute(sa.select(table.c.id, *columns).where(condition)):
+                    existing[tuple(found[1:])] = found[0]
+        for key, indexes in keyed.items():
+            what, shown, field = _describe_key(model, dict(zip(names, key, strict=True)))
+            owner = existing.get(key)
+            batch_ids = {ids[index] for index in indexes}
+            for position, index in enumerate(indexes):
+                if owner is not None and owner != ids[index] and owner not in batch_ids:
+                    errors.append(UserError(f"another {what} already has {shown}", field=field, row=index))
+                elif position > 0:
+                    message = f"{shown} is given to another {what} earlier in the same batch"
+                    errors.append(UserError(message, field=field, row=index))
     return errors

@@ -8,10 +8,12 @@ row, with the state unchanged, because a rule may depend on other fields (a clos
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from models.base import Base
+from resolvers.errors import UserError
 
 #: (session, row with the other changes applied, state before (None on create), requested state) -> None or Refused
 Transition = Callable[[Session, Base, enum.Enum | None, enum.Enum], None]
@@ -36,13 +38,16 @@ def state_field(model: type[Base], name: str) -> Callable[[Transition], Transiti
     return register
 
 
-#: (session, row with all changes applied) -> None or Refused; runs on every create and update of the model.
-RowRule = Callable[[Session, Base], None]
+#: (session, the batch's rows with all changes applied) -> errors tagged with each row's index in the batch.
+RowRule = Callable[[Session, list[Any]], list[UserError]]
 ROW_RULES: dict[type[Base], list[RowRule]] = {}
 
 
 def row_rule(model: type[Base]) -> Callable[[RowRule], RowRule]:
-    """Declare a rule that relates several fields of a row (or the row to others) and must hold after any write."""
+    """Declare a rule relating fields of a row (or the row to others) that must hold after any write.
+
+    Rules see the whole batch at once so that they can check it with a constant number of queries.
+    """
 
     def register(rule: RowRule) -> RowRule:
         ROW_RULES.setdefault(model, []).append(rule)
