@@ -100,7 +100,8 @@ class OnebookGraphQL(GraphQL):
 
 def _is_graphiql_page(request: Request) -> bool:
     """The GraphiQL page is open to anyone; the operations it sends are not."""
-    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+    accepts_html = "text/html" in request.headers.get("accept", "")
+    return request.method == "GET" and accepts_html and "query" not in request.query_params
 
 
 def _accepts_graphql_response(request: Any) -> bool:

@@ -141,6 +141,23 @@ def compile_filter(model: type[Base], filter_: Any) -> sa.ColumnElement[bool]:
     return sa.and_(sa.true(), *clauses)
 
 
+def fields_used(filter_: Any, order_by: Sequence[Any] | None = None) -> set[str]:
+    """Every field a filter (at any depth of and/or/not) or an ordering names: permissions apply to each."""
+    names: set[str] = set()
+    if _is_set(filter_):
+        for name, value in _given(filter_).items():
+            if name in ("and_", "or_"):
+                for item in value:
+                    names |= fields_used(item)
+            elif name == "not_":
+                names |= fields_used(value)
+            else:
+                names.add(name)
+    for item in order_by or ():
+        names |= set(_given(item))
+    return names
+
+
 def _relation_clauses(relation: tuple[sa.Column, sa.Column, sa.Column], operators: Any) -> list[sa.ColumnElement[bool]]:
     """Conditions on a related row's natural key; a row without the relation has an empty key (`ne`, `isNull` hold)."""
     local, target_id, target_key = relation

@@ -16,7 +16,17 @@ from models.base import Base
 from resolvers import crud
 from resolvers.context import RequestContext
 from resolvers.errors import ErrorCode, Refused, UserError
-from resolvers.listing import ListError, PageWindow, SortKey, compile_filter, compile_order, make_page, page_query
+from resolvers.listing import (
+    ListError,
+    PageWindow,
+    SortKey,
+    compile_filter,
+    compile_order,
+    fields_used,
+    make_page,
+    page_query,
+    relation_key_columns,
+)
 from resolvers.permissions import can_read, can_read_field
 from resolvers.validation import fits_integer_column, label
 from schema.connection import Connection
@@ -44,6 +54,17 @@ def require_read(info: strawberry.Info, model: type[Base]) -> None:
     """Every field that reads rows asks the permission table first; a refusal nulls the field with FORBIDDEN."""
     if not can_read(_context(info).actor.roles, model):
         raise Forbidden(f"you may not read {label(model)} records")
+
+
+def require_readable_fields(info: strawberry.Info, model: type[Base], names: set[str]) -> None:
+    """Filtering or sorting by a field reveals it: the caller must be allowed to read every field named."""
+    roles = _context(info).actor.roles
+    relations = relation_key_columns(model)
+    for name in sorted(names):
+        if name in model.__table__.c and not can_read_field(roles, model, name):
+            raise Forbidden(f"you may not filter or sort by the {name.replace('_', ' ')} of a {label(model)}")
+        if name in relations:
+            require_read(info, model_of(relations[name][2].table))
 
 
 def restricted(model: type[Base], name: str, *, description: str) -> Any:
@@ -157,6 +178,7 @@ def list_field(
         before: Annotated[str | None, BEFORE] = None,
     ) -> Connection[node]:  # type: ignore[valid-type]
         require_read(info, model)
+        require_readable_fields(info, model, fields_used(filter, order_by))
         context = _context(info)
         window = PageWindow.from_arguments(
             first=first,

@@ -10,13 +10,14 @@ from strawberry.scalars import JSON
 from models import system
 from models.base import Base
 from resolvers.listing import SortKey
-from resolvers.permissions import Role
+from resolvers.permissions import Role, can_read_field
 from schema.fields import nested_connection
 from schema.filters import DateTimeFilter, IDFilter, SortDirection, StringFilter
 
 strawberry.enum(Role, description="What a user may see and change; see the permission table in the README.")
 
 audit_events = system.AuditEvent.__table__
+MODELS_BY_NAME = {mapper.class_.__name__: mapper.class_ for mapper in Base.registry.mappers}
 NEWEST_EVENTS = (SortKey(audit_events.c.occurred_at, descending=True), SortKey(audit_events.c.id, descending=True))
 
 
@@ -55,7 +56,13 @@ class AuditEvent:
     action: str = strawberry.field(description="create, update, delete, or the workflow step's name.")
     entity: str = strawberry.field(description="The kind of object, e.g. Customer.")
     entity_id: strawberry.ID = strawberry.field(description="The object's id.")
-    changes: JSON = strawberry.field(description="Each changed field's [old, new] value.")
+
+    @strawberry.field(description="Each changed field's [old, new] value (fields you may not read are left out).")
+    def changes(self, info: strawberry.Info) -> JSON:
+        roles = info.context.actor.roles
+        model = MODELS_BY_NAME.get(self.entity)  # type: ignore[attr-defined]
+        recorded = self.changes  # type: ignore[attr-defined]
+        return {name: values for name, values in recorded.items() if can_read_field(roles, model, name)}
 
 
 @strawberry.input(description="Conditions on audit events; all given conditions must hold.")
