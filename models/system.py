@@ -1,5 +1,6 @@
-"""System: users and their API tokens, the audit trail."""
+"""System: users and their API tokens, the audit trail, import batches."""
 
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -7,6 +8,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Record, utcnow
+
+
+class Role(enum.Enum):
+    """What a user may see and change; the permission table (resolvers/permissions.py) says what each allows."""
+
+    ADMIN = "admin"
+    SALES = "sales"
+    PURCHASING = "purchasing"
+    WAREHOUSE = "warehouse"
+    FINANCE = "finance"
+    HR = "hr"
+    READONLY = "readonly"
 
 
 class User(Record, Base):
@@ -53,3 +66,19 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(sa.String(64))
     entity_id: Mapped[int]
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"), index=True)
+
+
+class ImportBatch(Base):
+    """One applied sheet import (or sync), so that it can be listed and undone."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    actor_email: Mapped[str | None] = mapped_column(sa.String(254))
+    via: Mapped[str] = mapped_column(sa.String(16))
+    filename: Mapped[str] = mapped_column(sa.String(500))
+    status: Mapped[str] = mapped_column(sa.String(16), default="applied")
+    summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

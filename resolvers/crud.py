@@ -138,6 +138,7 @@ def _record(session: Session, *, actor: Actor, action: str, model: type[Base], e
                 "entity": model.__name__,
                 "entity_id": id,
                 "changes": changes,
+                "batch_id": actor.batch_id,
             }
             for id, changes in entries
         ],

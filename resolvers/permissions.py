@@ -3,26 +3,15 @@
 Entity access is declared per role; field rules narrow it for sensitive fields. `admin` may do everything.
 """
 
-import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.base import Base
 from models.crm import Contact, Customer, Interaction, Opportunity, Ticket
 from models.hr import Department, Employee
-from models.system import ApiToken, AuditEvent, User
+from models.system import ApiToken, AuditEvent, ImportBatch, Role, User
 from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.validation import label
-
-
-class Role(enum.Enum):
-    ADMIN = "admin"
-    SALES = "sales"
-    PURCHASING = "purchasing"
-    WAREHOUSE = "warehouse"
-    FINANCE = "finance"
-    HR = "hr"
-    READONLY = "readonly"
 
 
 ADMIN, SALES, PURCHASING, WAREHOUSE, FINANCE, HR, READONLY = Role
@@ -42,6 +31,7 @@ ENTITY_ACCESS: dict[type[Base], dict[Role, str]] = {
     User: {},
     ApiToken: {},
     AuditEvent: {},
+    ImportBatch: {},
 }
 
 
@@ -67,6 +57,8 @@ class Actor:
     email: str | None
     roles: frozenset[Role] = field(default_factory=frozenset)
     via: str = "api"
+    #: The import batch its changes belong to (imports and sheet syncs), so that they can be undone together.
+    batch_id: int | None = None
 
     @classmethod
     def system(cls, via: str = "cli") -> "Actor":

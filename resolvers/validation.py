@@ -15,10 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.base import Base
+from models.system import Role
 from resolvers.errors import UserError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+ROLE_NAMES = tuple(role.value for role in Role)
 SYSTEM_COLUMNS = frozenset({"id", "created_at", "updated_at", "version"})
 #: Bits of each integer type on PostgreSQL; SQLite stores any of them in 64 bits, so the narrower bound holds.
 INTEGER_BITS = ((sa.SmallInteger, 16), (sa.BigInteger, 64), (sa.Integer, 32))
@@ -71,6 +73,12 @@ def _check_column(column: sa.Column, value: Any) -> Any:
             value = value.lower()
             if not EMAIL.match(value):
                 raise ValueError(f"'{value}' is not a valid email address")
+        if info.get("format") == "roles":
+            names = value.replace(",", " ").lower().split()
+            unknown = [name for name in names if name not in ROLE_NAMES]
+            if unknown:
+                raise ValueError(f"has unknown roles {', '.join(unknown)}; roles are {', '.join(ROLE_NAMES)}")
+            value = " ".join(names)
         if info.get("format") == "country":
             value = value.upper()
             if not COUNTRY.match(value):

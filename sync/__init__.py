@@ -1,0 +1,1 @@
+"""The sheet registry, workbook reading and writing, the import engine and the Google Sheets adapter."""

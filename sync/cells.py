@@ -1,0 +1,185 @@
+"""Cell values in both directions: what a column's value looks like in a sheet, and what people type back.
+
+Parsing accepts the forms people actually type: dates as Excel serials, ISO text or 28/11/2026 (day first unless
+configured otherwise), numbers as text with thousands separators, yes/no/true/false/1/0, choices by label or value in
+any case. Text that would run as a formula in a spreadsheet (=, +, -, @) is neutralised on the way out and restored
+on the way in.
+"""
+
+import enum
+import json
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from resolvers.validation import coerce_enum
+from sync.registry import Column, Kind, choice_label
+
+EXCEL_EPOCH = datetime(1899, 12, 30)
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+NEUTRALISER = "'"
+TRUE_WORDS = {"yes", "y", "true", "t", "1", "x"}
+FALSE_WORDS = {"no", "n", "false", "f", "0"}
+SLASHED_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+class CellError(ValueError):
+    """A cell that can't be read as its column's kind; the message says what was expected."""
+
+
+# --- out: database value -> cell -------------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """Text starting like a formula gets a leading apostrophe so a spreadsheet shows it instead of running it."""
+    return NEUTRALISER + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def to_cell(column: Column, value: Any) -> Any:
+    """The value as a sheet shows it: choices as labels, timestamps as UTC without zone, JSON as text.
+
+    Text is returned as is: each writer neutralises formulas its own way (a text-typed xlsx cell, an apostrophe
+    in CSV)."""
+    if value is None:
+        return None
+    if column.kind is Kind.CHOICE:
+        return choice_label(value) if isinstance(value, enum.Enum) else str(value)
+    if column.kind is Kind.DATETIME:
+        return value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    if column.kind is Kind.JSON:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+# --- in: cell -> value the write path accepts -------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # calamine reads every number as float: a code typed as 1001 is "1001"
+    text = str(value).strip()
+    if text.startswith(NEUTRALISER) and text[1:].startswith(FORMULA_PREFIXES):
+        text = text[1:]
+    return text
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise CellError("expected a number")
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+    if not NUMBER_TEXT.match(text):
+        raise CellError(f"expected a number, got {str(value).strip()!r}")
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise CellError(f"expected a number, got {value!r}") from None
+
+
+def _date(value: Any, *, day_first: bool) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (EXCEL_EPOCH + timedelta(days=float(value))).date()
+    text = str(value).strip()
+    match = SLASHED_DATE.match(text)
+    if match:
+        first, second, year = (int(part) for part in match.groups())
+        day, month = (first, second) if day_first else (second, first)
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise CellError(f"{text!r} is not a real date") from None
+    try:
+        return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
+    except ValueError:
+        order = "day/month/year" if day_first else "month/day/year"
+        raise CellError(f"expected a date (2026-11-28 or {order}), got {text!r}") from None
+
+
+def _datetime(value: Any, *, day_first: bool) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        moment = EXCEL_EPOCH + timedelta(days=float(value))
+    else:
+        text = str(value).strip()
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            parts = text.split(" ", 1)
+            day = _date(parts[0], day_first=day_first)
+            try:
+                clock = time.fromisoformat(parts[1]) if len(parts) == 2 else time()
+            except ValueError:
+                raise CellError(f"expected a date and time (2026-11-28 14:30), got {text!r}") from None
+            moment = datetime.combine(day, clock)
+    # Sheets hold times without a zone: Onebook writes and reads them as UTC.
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(microsecond=0)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellError(f"expected yes or no, got {value!r}")
+
+
+def from_cell(column: Column, value: Any, *, day_first: bool = True) -> Any:
+    """The value a cell holds for this column, in the type the write path expects; None for an empty cell.
+
+    References come back as their natural-key text; the importer resolves them in bulk.
+    """
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    kind = column.kind
+    if kind in (Kind.TEXT, Kind.REFERENCE):
+        return _text(value)
+    if kind is Kind.ID:
+        number = _number(value)
+        if number != number.to_integral_value() or number <= 0:
+            raise CellError(f"expected a whole number, got {value!r}")
+        return int(number)
+    if kind is Kind.INTEGER:
+        number = _number(value)
+        if number != number.to_integral_value():
+            raise CellError(f"expected a whole number, got {value!r}")
+        return int(number)
+    if kind is Kind.MONEY:
+        number = _number(value)
+        rounded = number.quantize(Decimal("0.01"))
+        if isinstance(value, float) and abs(number - rounded) < Decimal("0.000001"):
+            return rounded  # binary floats: 12.1 arrives as 12.0999999; the cell showed 12.10
+        return number
+    if kind is Kind.DATE:
+        return _date(value, day_first=day_first)
+    if kind is Kind.DATETIME:
+        return _datetime(value, day_first=day_first)
+    if kind is Kind.BOOLEAN:
+        return _boolean(value)
+    if kind is Kind.CHOICE:
+        try:
+            return coerce_enum(column.choices, _text(value))
+        except ValueError:
+            labels = ", ".join(choice_label(member) for member in column.choices)
+            raise CellError(f"{_text(value)!r} is not one of: {labels}") from None
+    if kind is Kind.JSON:
+        try:
+            return json.loads(_text(value))
+        except json.JSONDecodeError:
+            raise CellError("expected JSON") from None
+    raise AssertionError(kind)

@@ -1,0 +1,292 @@
+"""The sheet registry: every entity's spreadsheet layout, declared once.
+
+A layout names the sheet, its columns (model attributes, in order) and which departments use it. Everything else is
+derived from the model: column titles, value kinds, which columns are required or read-only, how a relation is
+written (the referenced row's natural key: `Customer Code`, `Owner Email`), dropdown values and import order. The
+same layouts serve xlsx, csv and Google Sheets.
+"""
+
+import enum
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
+
+import sqlalchemy as sa
+from sqlalchemy.orm import RelationshipDirection
+
+from models.base import Base
+from models.crm import Contact, Customer, Interaction, Opportunity, Ticket
+from models.hr import Department, Employee
+from models.system import AuditEvent, ImportBatch, User
+from resolvers.validation import required_columns
+
+
+class Kind(enum.Enum):
+    """What a column holds, which decides how cells are written and parsed."""
+
+    ID = "id"
+    TEXT = "text"
+    INTEGER = "integer"
+    MONEY = "money"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    REFERENCE = "reference"
+    JSON = "json"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A relation written as the referenced row's natural key; `scope` ties a composite key to this row.
+
+    Example: an interaction's contact is written as its email; the contact is looked up among the contacts of the
+    interaction's own customer (`scope = ("customer_id", Contact.customer_id)`).
+    """
+
+    target: type[Base]
+    key: sa.Column
+    scope: tuple[str, sa.Column] | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One sheet column: its title, the model attribute it holds, and how."""
+
+    title: str
+    attribute: str
+    kind: Kind
+    required: bool = False
+    read_only: bool = False
+    reference: Reference | None = None
+    choices: type[enum.Enum] | None = None
+    width: int = 16
+
+    @property
+    def normalized_title(self) -> str:
+        return normalize_header(self.title)
+
+
+def normalize_header(text: str) -> str:
+    """Headers match ignoring case, spaces, underscores and dashes ('Customer Code' = 'customer_code')."""
+    return re.sub(r"[\s_\-]+", "", str(text)).lower()
+
+
+def choice_label(member: enum.Enum) -> str:
+    """How a choice is shown in a sheet: 'in_progress' -> 'In progress'."""
+    return member.value.replace("_", " ").capitalize()
+
+
+def _title(attribute: str) -> str:
+    return " ".join(part.capitalize() for part in attribute.split("_"))
+
+
+def _reference(model: type[Base], attribute: str) -> tuple[str, Reference]:
+    """The title and natural-key reference for a foreign-key column ('owner_id' -> 'Owner Email')."""
+    for relation in sa.inspect(model).relationships:
+        if relation.direction is not RelationshipDirection.MANYTOONE:
+            continue
+        (local,) = relation.local_columns
+        if local.name != attribute:
+            continue
+        target = relation.mapper.class_
+        own_keys = [name for name in target.__natural_key__ if name in target.__table__.c]
+        scoped = [name for name in target.__natural_key__ if name not in target.__table__.c]
+        (key,) = own_keys
+        scope = None
+        if scoped:
+            (scope_relation,) = scoped
+            (target_column,) = sa.inspect(target).relationships[scope_relation].local_columns
+            scope = (target_column.name, target_column)
+        return f"{_title(relation.key)} {_title(key)}", Reference(target, target.__table__.c[key], scope)
+    raise LookupError(f"{model.__name__}.{attribute} is not a many-to-one relation")
+
+
+def _kind(column: sa.Column) -> Kind:
+    column_type = column.type
+    if isinstance(column_type, sa.Enum):
+        return Kind.CHOICE
+    if isinstance(column_type, sa.JSON):
+        return Kind.JSON
+    python_type = getattr(column_type, "impl_instance", column_type).python_type
+    return {
+        str: Kind.TEXT,
+        int: Kind.INTEGER,
+        Decimal: Kind.MONEY,
+        date: Kind.DATE,
+        datetime: Kind.DATETIME,
+        bool: Kind.BOOLEAN,
+    }[python_type]
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How one entity looks as a sheet."""
+
+    title: str
+    model: type[Base]
+    attributes: tuple[str, ...]
+    departments: frozenset[str] = field(default_factory=frozenset)
+    read_only_attributes: frozenset[str] = field(default_factory=frozenset)
+    importable: bool = True
+
+    @property
+    def slug(self) -> str:
+        """URL form of the title: 'Sales Orders' -> 'sales-orders'."""
+        return self.title.lower().replace(" ", "-")
+
+    @cached_property
+    def columns(self) -> tuple[Column, ...]:
+        table = self.model.__table__
+        required = set(required_columns(self.model))
+        columns = [Column("ID", "id", Kind.ID, read_only=False, width=8)]
+        for attribute in self.attributes:
+            column = table.c[attribute]
+            read_only = attribute in self.read_only_attributes or not self.importable
+            if column.foreign_keys:
+                title, reference = _reference(self.model, attribute)
+                columns.append(
+                    Column(title, attribute, Kind.REFERENCE, attribute in required, read_only, reference, width=22)
+                )
+                continue
+            kind = _kind(column)
+            choices = column.type.enum_class if kind is Kind.CHOICE else None
+            width = {Kind.TEXT: 24, Kind.DATETIME: 20, Kind.JSON: 40}.get(kind, 14)
+            if kind is Kind.TEXT and column.type.length and column.type.length <= 32:
+                width = 14
+            columns.append(
+                Column(
+                    _title(attribute), attribute, kind, attribute in required, read_only, choices=choices, width=width
+                )
+            )
+        return tuple(columns)
+
+    @cached_property
+    def natural_key(self) -> tuple[str, ...]:
+        """Natural key as attributes of this model ('customer' -> 'customer_id')."""
+        relations = sa.inspect(self.model).relationships
+        return tuple(
+            name if name in self.model.__table__.c else next(iter(relations[name].local_columns)).name
+            for name in self.model.__natural_key__
+        )
+
+    def column(self, attribute: str) -> Column:
+        return next(column for column in self.columns if column.attribute == attribute)
+
+
+SHEETS: tuple[SheetLayout, ...] = (
+    SheetLayout(
+        "Departments",
+        Department,
+        ("code", "name", "head_id"),
+        departments=frozenset({"hr"}),
+    ),
+    SheetLayout(
+        "Employees",
+        Employee,
+        ("email", "name", "title", "department_id", "manager_id", "hire_date", "salary"),
+        departments=frozenset({"hr"}),
+    ),
+    SheetLayout(
+        "Customers",
+        Customer,
+        (
+            "code",
+            "name",
+            "kind",
+            "email",
+            "phone",
+            "address",
+            "city",
+            "country",
+            "segment",
+            "status",
+            "credit_limit",
+            "owner_id",
+            "notes",
+            "updated_at",
+        ),
+        departments=frozenset({"sales", "finance"}),
+        read_only_attributes=frozenset({"updated_at"}),
+    ),
+    SheetLayout(
+        "Contacts",
+        Contact,
+        ("customer_id", "name", "title", "email", "phone"),
+        departments=frozenset({"sales"}),
+    ),
+    SheetLayout(
+        "Interactions",
+        Interaction,
+        ("customer_id", "contact_id", "employee_id", "kind", "occurred_at", "subject", "notes", "outcome"),
+        departments=frozenset({"sales"}),
+    ),
+    SheetLayout(
+        "Opportunities",
+        Opportunity,
+        ("number", "customer_id", "title", "stage", "amount", "probability", "expected_close", "owner_id"),
+        departments=frozenset({"sales"}),
+    ),
+    SheetLayout(
+        "Tickets",
+        Ticket,
+        ("number", "customer_id", "subject", "status", "priority", "assignee_id", "resolution"),
+        departments=frozenset({"sales"}),
+    ),
+    SheetLayout("Users", User, ("email", "name", "active", "roles")),
+    SheetLayout(
+        "Audit Events",
+        AuditEvent,
+        ("occurred_at", "actor_email", "via", "action", "entity", "entity_id", "changes"),
+        importable=False,
+    ),
+    SheetLayout(
+        "Import Batches",
+        ImportBatch,
+        ("created_at", "actor_email", "filename", "status", "summary"),
+        importable=False,
+    ),
+)
+
+#: Models that deliberately have no sheet, with the reason.
+NO_SHEET = {"ApiToken": "token hashes are secrets; tokens are managed with `onebook tokens`"}
+
+DEPARTMENTS = ("sales", "purchasing", "warehouse", "finance", "hr")
+
+
+def layout_for(name: str) -> SheetLayout:
+    """A layout by title, slug or model name, ignoring case and spacing."""
+    wanted = normalize_header(name)
+    for layout in SHEETS:
+        if wanted in (normalize_header(layout.title), normalize_header(layout.slug), layout.model.__name__.lower()):
+            return layout
+    raise KeyError(name)
+
+
+def layout_of(model: type[Base]) -> SheetLayout:
+    return next(layout for layout in SHEETS if layout.model is model)
+
+
+def select_layouts(sheets: Iterable[str] | None = None, department: str | None = None) -> list[SheetLayout]:
+    """Layouts named (by title or slug) or used by a department, in import order; all importable ones by default."""
+    if sheets:
+        chosen = {layout_for(name).title for name in sheets}
+        return [layout for layout in SHEETS if layout.title in chosen]
+    if department:
+        return [layout for layout in SHEETS if department in layout.departments]
+    return [layout for layout in SHEETS if layout.importable]
+
+
+def deferred_references(layouts: Sequence[SheetLayout]) -> set[tuple[str, str]]:
+    """(sheet title, attribute) of references to a sheet imported at the same time or later (cycles, self
+    references): those cells are applied in a second pass, once every row they may point at exists."""
+    position = {layout.model: index for index, layout in enumerate(SHEETS)}
+    deferred = set()
+    for layout in layouts:
+        for column in layout.columns:
+            if column.reference is not None and position.get(column.reference.target, -1) >= position[layout.model]:
+                deferred.add((layout.title, column.attribute))
+    return deferred
