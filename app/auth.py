@@ -59,5 +59,6 @@ async def authenticate(engine: AsyncEngine, authorization: str | None, *, via: s
         if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
             await connection.execute(tokens.update().where(tokens.c.id == row.token_id).values(last_used_at=now))
             await connection.commit()
-    roles = frozenset(Role(name) for name in row.roles.split())
+    known = {role.value for role in Role}
+    roles = frozenset(Role(name) for name in row.roles.split() if name in known)  # an unknown name grants nothing
     return Actor(user_id=row.user_id, email=row.email, roles=roles, via=via)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,6 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(tokens_cli, name="tokens")
 console = Console(stderr=True)
-out = Console()
 
 
 @contextlib.contextmanager
@@ -40,7 +40,8 @@ def _domain_session() -> Iterator[Session]:
             yield session
     except Refused as refused:
         for error in refused.errors:
-            console.print(f"[red]{error.message}")
+            # Messages quote user input: never read it as markup, never wrap it.
+            console.print(escape(error.message), style="red", soft_wrap=True)
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
@@ -154,7 +155,7 @@ def users_add(
 
     with _domain_session() as session:
         user = add_user(session, email=email, roles=role, name=name, actor=Actor.system())
-        out.print(f"Added {user.email} ({user.roles}).")
+    typer.echo(f"Added {user.email} ({user.roles}).")  # once committed
 
 
 @users_cli.command("list")
@@ -167,7 +168,7 @@ def users_list() -> None:
     with _domain_session() as session:
         for user in session.scalars(sa.select(User).order_by(User.email)):
             state = "active" if user.active else "deactivated"
-            out.print(f"{user.email}\t{user.name or ''}\t{user.roles}\t{state}")
+            typer.echo(f"{user.email}\t{user.name or ''}\t{user.roles}\t{state}")  # tab-separated, unwrapped
 
 
 @users_cli.command("deactivate")
@@ -177,7 +178,7 @@ def users_deactivate(email: Annotated[str, typer.Argument(help="Whose access end
 
     with _domain_session() as session:
         deactivate_user(session, email=email, actor=Actor.system())
-        out.print(f"Deactivated {email}.")
+    typer.echo(f"Deactivated {email}.")
 
 
 @tokens_cli.command("create")
@@ -192,8 +193,9 @@ def tokens_create(
     lifetime = parse_duration(expires) if expires else None
     with _domain_session() as session:
         token, secret = create_token(session, email=email, name=name, expires_in=lifetime, actor=Actor.system())
-        console.print(f"Token {token.id} for {email} ({name}); it is shown only now:")
-        out.print(secret)
+    # Only once committed: a secret printed for a token that was never stored would only confuse.
+    console.print(escape(f"Token {token.id} for {email} ({name}); it is shown only now:"), soft_wrap=True)
+    typer.echo(secret)  # whole, on a line of its own, however narrow the terminal
 
 
 @tokens_cli.command("list")
@@ -206,7 +208,7 @@ def tokens_list(email: Annotated[str, typer.Argument(help="Whose tokens.")]) -> 
             state = "revoked" if token.revoked_at else "active"
             expires = token.expires_at.isoformat() if token.expires_at else "never"
             used = token.last_used_at.isoformat() if token.last_used_at else "never"
-            out.print(f"{token.id}\t{token.prefix}…\t{token.name}\t{state}\texpires {expires}\tlast used {used}")
+            typer.echo(f"{token.id}\t{token.prefix}…\t{token.name}\t{state}\texpires {expires}\tlast used {used}")
 
 
 @tokens_cli.command("revoke")
@@ -216,7 +218,132 @@ def tokens_revoke(id: Annotated[int, typer.Argument(help="Token id, from `oneboo
 
     with _domain_session() as session:
         revoke_token(session, id=id)
-        out.print(f"Revoked token {id}.")
+    typer.echo(f"Revoked token {id}.")
+
+
+@cli.command("export")
+def export_command(
+    file: Annotated[str, typer.Argument(help="The .xlsx file to write.")],
+    sheets: Annotated[
+        str | None, typer.Option(help="Comma-separated sheet titles or slugs, e.g. customers,contacts.")
+    ] = None,
+    department: Annotated[
+        str | None, typer.Option(help="Every sheet a department uses: sales, purchasing, warehouse, finance, hr.")
+    ] = None,
+) -> None:
+    """Export a formatted workbook that departments edit and import back."""
+    from sync.export_command import ExportArgumentError, export_workbook_file
+
+    if not file.lower().endswith(".xlsx"):
+        console.print("[red]the export file must end in .xlsx")
+        raise typer.Exit(2)
+    settings = Settings.from_env()
+    names = sheets.split(",") if sheets else None
+    try:
+        with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
+            task = progress.add_task("Exporting", total=None)
+            counts = export_workbook_file(
+                file,
+                database_url=settings.database_url,
+                sheets=names,
+                department=department,
+                actor=Actor.system(),
+                progress=lambda title, rows: progress.update(task, description=f"{title}: {rows:,} rows"),
+            )
+    except ExportArgumentError as error:
+        console.print(escape(str(error)), style="red", soft_wrap=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Wrote {file}: " + ", ".join(f"{rows:,} {title}" for title, rows in counts.items()))
+
+
+def _print_import_result(result, *, dry_run: bool) -> None:
+    """The plan per sheet, then warnings, conflicts and errors (each naming its cell)."""
+    typer.echo("Imported:" if result.applied else "Plan (nothing written):")
+    for plan in result.plans:
+        typer.echo(
+            f"  {plan.title}: {plan.created} created, {plan.updated} updated, {plan.unchanged} unchanged,"
+            f" {plan.deleted} deleted, {plan.conflicts} conflicts"
+        )
+    for warning in result.warnings:
+        console.print(escape(f"warning: {warning}"), style="yellow", soft_wrap=True)
+    for error in result.errors:
+        console.print(escape(str(error)), style="red", soft_wrap=True)
+    if result.errors:
+        console.print(f"[red]Nothing was imported: {len(result.errors)} problem(s).")
+    elif dry_run:
+        console.print("Dry run: nothing was written.")
+    else:
+        for conflict in result.conflicts:
+            console.print(escape(f"conflict resolved: {conflict}"), style="yellow", soft_wrap=True)
+        console.print(f"Imported as batch {result.batch_id} (undo with `onebook import undo {result.batch_id}`).")
+
+
+@cli.command("import")
+def import_command(
+    file: Annotated[str, typer.Argument(help="An .xlsx or .csv file; or `undo` followed by a batch number.")],
+    batch: Annotated[int | None, typer.Argument(help="With `undo`: the batch to revert.")] = None,
+    sheet: Annotated[
+        str | None, typer.Option(help="Import only this sheet (title), or name a CSV file's sheet.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and write nothing.")] = False,
+    on_conflict: Annotated[
+        str, typer.Option(help="fail (default), sheet or database: who wins where both changed a field.")
+    ] = "fail",
+    delete_missing: Annotated[
+        bool, typer.Option("--delete-missing", help="Delete exported rows that are no longer in the sheet.")
+    ] = False,
+    report: Annotated[
+        str | None, typer.Option(help="Write a copy of the workbook with bad cells marked and an Import report sheet.")
+    ] = None,
+) -> None:
+    """Import edits from a workbook, all or nothing; or `onebook import undo BATCH`."""
+    from app.database import create_sync_engine
+    from sync.importer import ImportOptions, OnConflict, import_workbook
+
+    settings = Settings.from_env()
+    if file == "undo":
+        if batch is None:
+            console.print("[red]usage: onebook import undo BATCH")
+            raise typer.Exit(2)
+        from sync.undo import undo_import
+
+        with _domain_session() as session:
+            counts = undo_import(session, batch, actor=Actor.system(via="import"))
+        done = ", ".join(f"{n} {what}" for what, n in counts.items()) or "nothing to undo"
+        typer.echo(f"Undid batch {batch}: {done}")
+        return
+    if batch is not None:
+        console.print("[red]only `onebook import undo BATCH` takes a second argument")
+        raise typer.Exit(2)
+    try:
+        policy = OnConflict(on_conflict.lower())
+    except ValueError:
+        console.print("[red]--on-conflict must be fail, sheet or database")
+        raise typer.Exit(2) from None
+    options = ImportOptions(
+        dry_run=dry_run, on_conflict=policy, delete_missing=delete_missing, sheet=sheet, day_first=settings.day_first
+    )
+    engine = create_sync_engine(settings.database_url)
+    try:
+        with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
+            task = progress.add_task("Reading", total=None)
+            result = import_workbook(
+                engine,
+                file,
+                actor=Actor.system(via="import"),
+                options=options,
+                progress=lambda title: progress.update(task, description=f"Importing {title}"),
+            )
+    finally:
+        engine.dispose()
+    if report:
+        from sync.report import write_report
+
+        write_report(file, report, result)
+        console.print(f"Report written to {report}.")
+    _print_import_result(result, dry_run=dry_run)
+    if result.errors:
+        raise typer.Exit(1)
 
 
 def main() -> None:

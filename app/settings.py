@@ -24,6 +24,8 @@ class Settings:
     max_page_size: int = 500
     sql_echo: bool = False
     max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 100_000_000
+    day_first: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -36,6 +38,8 @@ class Settings:
             "workers": _env_int("ONEBOOK_WORKERS", cls.workers),
             "sql_echo": os.environ.get("ONEBOOK_SQL_ECHO", "").lower() in {"1", "true", "yes"},
             "max_body_bytes": _env_int("ONEBOOK_MAX_BODY_BYTES", cls.max_body_bytes),
+            "max_upload_bytes": _env_int("ONEBOOK_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
+            "day_first": os.environ.get("ONEBOOK_DATE_ORDER", "day-first").lower() != "month-first",
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

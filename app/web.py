@@ -17,7 +17,8 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from app.auth import AuthenticationFailed, authenticate
-from app.database import async_session_factory, create_async_db_engine
+from app.database import async_session_factory, create_async_db_engine, create_sync_engine
+from app.exports import export_routes
 from app.limits import BodySizeLimit
 from app.settings import Settings
 from resolvers.context import RequestContext
@@ -32,9 +33,11 @@ GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
 class OnebookGraphQL(GraphQL):
     """Strawberry's ASGI view with a per-request context, orjson output and GraphQL-over-HTTP status codes."""
 
-    def __init__(self, engine: AsyncEngine, settings: Settings):
-        super().__init__(schema)
+    def __init__(self, engine: AsyncEngine, settings: Settings, sync_engine: sa.Engine):
+        # Uploads are safe to accept: requests authenticate with a bearer header, never a cookie (no CSRF).
+        super().__init__(schema, multipart_uploads_enabled=True)
         self.engine = engine
+        self.sync_engine = sync_engine
         self.sessions = async_session_factory(engine)
         self.settings = settings
 
@@ -42,6 +45,8 @@ class OnebookGraphQL(GraphQL):
         context = RequestContext(
             sessions=self.sessions,
             actor=getattr(request.state, "onebook_actor", ANONYMOUS),
+            sync_engine=self.sync_engine,
+            day_first=self.settings.day_first,
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
         )
@@ -112,7 +117,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the ASGI app; the database engine lives as long as the app."""
     settings = settings or Settings.from_env()
     engine = create_async_db_engine(settings.database_url, echo=settings.sql_echo)
-    graphql = OnebookGraphQL(engine, settings)
+    sync_engine = create_sync_engine(settings.database_url, echo=settings.sql_echo)
+    graphql = OnebookGraphQL(engine, settings, sync_engine)
 
     async def health(request: Request) -> JSONResponse:
         try:
@@ -127,15 +133,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await engine.dispose()
+        sync_engine.dispose()
 
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *export_routes(engine, sync_engine),
         ],
         lifespan=lifespan,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     app.state.engine = engine
     app.state.settings = settings
     return app

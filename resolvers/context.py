@@ -23,6 +23,9 @@ class RequestContext:
     actor: Actor
     default_page_size: int = 50
     max_page_size: int = 500
+    #: A synchronous engine for bulk jobs run in a worker thread (workbook imports).
+    sync_engine: sa.Engine | None = None
+    day_first: bool = True
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: Loaders = field(init=False)
     _session: AsyncSession | None = field(default=None, init=False)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from models.crm import Contact, Interaction, Opportunity, OpportunityStage, Ticket, TicketStatus
 from resolvers import crud
 from resolvers.errors import ErrorCode, Refused, UserError
-from resolvers.permissions import Actor
+from resolvers.permissions import Actor, check_write
 from resolvers.workflow import row_rule, state_field
 
 
@@ -70,6 +70,7 @@ def close_ticket(session: Session, *, id: int, resolution: str, actor: Actor, ve
 
 def reopen_ticket(session: Session, *, id: int, actor: Actor, version: int | None = None) -> Ticket:
     """Reopen a closed ticket (the `reopenTicket` verb)."""
+    check_write(actor, Ticket)  # before reading it: a caller without access learns nothing about the ticket
     ticket = crud.get(session, Ticket, id)
     if ticket.status is not TicketStatus.CLOSED:
         # No argument is at fault (reopenTicket takes only id and version): the ticket's state is, so no field.

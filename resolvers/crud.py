@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models.base import Base, utcnow
 from resolvers import audit
 from resolvers.errors import ErrorCode, Refused, UserError
-from resolvers.permissions import Actor, can_write, can_write_field
+from resolvers.permissions import Actor, can_write_field, check_write
 from resolvers.validation import (
     SYSTEM_COLUMNS,
     check_references,
@@ -44,11 +44,6 @@ class Patch:
 def _row_object(values: dict[str, Any]) -> SimpleNamespace:
     """A written row as the API returns it: attribute access, like an ORM object or a Core row."""
     return SimpleNamespace(**values)
-
-
-def _forbidden_entity(actor: Actor, model: type[Base]) -> None:
-    if not can_write(actor.roles, model):
-        raise Refused.one(f"you may not change {label(model)} records", ErrorCode.FORBIDDEN)
 
 
 def _forbidden_fields(actor: Actor, model: type[Base], index: int, names: Sequence[str]) -> list[UserError]:
@@ -146,10 +141,19 @@ def _record(session: Session, *, actor: Actor, action: str, model: type[Base], e
 
 
 def create_many(
-    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], *, actor: Actor, action: str = "create"
+    session: Session,
+    model: type[Base],
+    rows: Sequence[dict[str, Any]],
+    *,
+    actor: Actor,
+    action: str = "create",
+    ids: Sequence[int] | None = None,
 ) -> list[SimpleNamespace]:
-    """Insert rows after checking permissions, values, references, natural keys and rules; audited."""
-    _forbidden_entity(actor, model)
+    """Insert rows after checking permissions, values, references, natural keys and rules; audited.
+
+    `ids` restores rows under the ids they had (undoing a deletion); new rows get fresh ids.
+    """
+    check_write(actor, model)
     table = model.__table__
     errors: list[UserError] = []
     cleaned_rows: list[dict[str, Any]] = []
@@ -168,9 +172,11 @@ def create_many(
         raise Refused(errors)
     now = utcnow()
     insert_rows = []
-    for obj in objects:
+    for index, obj in enumerate(objects):
         values = {name: value for name, value in vars(obj).items() if name != "id"}
         values.update(created_at=now, updated_at=now, version=1)
+        if ids is not None:
+            values["id"] = ids[index]
         insert_rows.append(values)
     inserted = (
         session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), insert_rows).scalars().all()
@@ -193,7 +199,7 @@ def update_many(
     `action` names the change in the audit trail (a workflow verb such as `close` rather than `update`).
     Rows whose values end up unchanged are not written and keep their version.
     """
-    _forbidden_entity(actor, model)
+    check_write(actor, model)
     table = model.__table__
     current = _fetch_current(session, model, [patch.id for patch in patches])
     errors = _missing_or_stale(model, patches, current)
@@ -256,7 +262,7 @@ def delete_many(
     session: Session, model: type[Base], targets: Sequence[tuple[int, int | None]], *, actor: Actor
 ) -> list[SimpleNamespace]:
     """Delete rows nothing else refers to; otherwise refuse and say what still refers to each. Audited."""
-    _forbidden_entity(actor, model)
+    check_write(actor, model)
     table = model.__table__
     patches = [Patch(id=id, values={}, version=version) for id, version in targets]
     current = _fetch_current(session, model, [patch.id for patch in patches])

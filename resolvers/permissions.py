@@ -10,9 +10,8 @@ from models.base import Base
 from models.crm import Contact, Customer, Interaction, Opportunity, Ticket
 from models.hr import Department, Employee
 from models.system import ApiToken, AuditEvent, ImportBatch, Role, User
-from resolvers.errors import ErrorCode, Refused, UserError
+from resolvers.errors import ErrorCode, Refused
 from resolvers.validation import label
-
 
 ADMIN, SALES, PURCHASING, WAREHOUSE, FINANCE, HR, READONLY = Role
 
@@ -90,18 +89,10 @@ def can_write_field(roles: Iterable[Role], model: type[Base], name: str) -> bool
     return allowed and (rule is None or rule.write is None or bool(rule.write & roles))
 
 
-def check_write(actor: Actor, model: type[Base], fields: Iterable[str] = ()) -> None:
-    """Refuse with FORBIDDEN unless the actor may write this entity and each of these fields."""
+def check_write(actor: Actor, model: type[Base]) -> None:
+    """Refuse with FORBIDDEN unless the actor may write this entity (field rules are checked per changed field)."""
     if not can_write(actor.roles, model):
         raise Refused.one(f"you may not change {label(model)} records", ErrorCode.FORBIDDEN)
-    denied = [name for name in fields if not can_write_field(actor.roles, model, name)]
-    if denied:
-        raise Refused(
-            UserError(
-                f"you may not change the {name.replace('_', ' ')} of a {label(model)}", ErrorCode.FORBIDDEN, (name,)
-            )
-            for name in denied
-        )
 
 
 def markdown_table() -> str:

@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,10 +31,6 @@ def parse_roles(roles: str | list[str]) -> list[Role]:
             allowed = ", ".join(role.value for role in Role)
             raise Refused.one(f"unknown role {name!r}; roles are {allowed}", ErrorCode.VALIDATION, "roles") from None
     return parsed
-
-
-def user_roles(user: User) -> frozenset[Role]:
-    return frozenset(Role(name) for name in user.roles.split())
 
 
 def find_user(session: Session, email: str) -> User:
@@ -91,13 +87,3 @@ def revoke_token(session: Session, *, id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     return token
-
-
-def token_is_usable(token: ApiToken | None, user: User | None, now: datetime) -> bool:
-    return (
-        token is not None
-        and user is not None
-        and user.active
-        and token.revoked_at is None
-        and (token.expires_at is None or token.expires_at > now)
-    )

@@ -49,7 +49,7 @@ def coerce_enum(enum_class: type[enum.Enum], value: Any) -> enum.Enum:
     raise ValueError(f"must be one of {allowed}")
 
 
-def _check_column(column: sa.Column, value: Any) -> Any:
+def check_value(column: sa.Column, value: Any) -> Any:
     """Return the value in the column's Python type, or raise ValueError with a message for the user."""
     if isinstance(value, str) and not isinstance(column.type, sa.Enum):
         value = value.strip()
@@ -151,7 +151,7 @@ def clean_values(
             errors.append(UserError(f"{name} is not a field of {label(model)}", field=(name,), row=row))
             continue
         try:
-            cleaned[name] = _check_column(column, value)
+            cleaned[name] = check_value(column, value)
         except ValueError as exc:
             errors.append(UserError(f"{name.replace('_', ' ')} {exc}", field=(name,), row=row))
     if creating:

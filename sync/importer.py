@@ -1,0 +1,578 @@
+"""The import engine: a workbook's edits come back through the one write path, all or nothing.
+
+For each sheet, in import order (parents before children): match headers, parse every cell, resolve every relation
+by natural key in bulk, find each row's record (by ID, else by natural key), compare three ways with what the export
+recorded in `_onebook` (changed only in the sheet: applied; only in Onebook: kept; in both, differently: a conflict),
+then write every sheet's creates, updates and deletes through `resolvers.crud`'s batch functions. Any error
+anywhere, or an unresolved conflict, rolls the whole import back; every problem names its cell.
+"""
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.system import ImportBatch
+from resolvers import crud
+from resolvers.audit import plain
+from resolvers.errors import Refused
+from resolvers.permissions import Actor, can_read, can_read_field
+from resolvers.validation import check_value
+from sync.cells import CellError, from_cell
+from sync.reading import SheetData, WorkbookData, read_workbook
+from sync.registry import SHEETS, Column, Kind, SheetLayout, deferred_references, normalize_header
+from sync.rows import layout_query
+from sync.safety import UnreadableWorkbook
+
+CHUNK = 1_000
+IGNORED_SHEETS = {"_onebook", "_lookups", "import report"}
+
+
+class OnConflict(enum.Enum):
+    FAIL = "fail"
+    SHEET = "sheet"
+    DATABASE = "database"
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    dry_run: bool = False
+    on_conflict: OnConflict = OnConflict.FAIL
+    delete_missing: bool = False
+    sheet: str | None = None
+    day_first: bool = True
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the workbook, at a cell when one is to blame."""
+
+    sheet: str
+    message: str
+    row: int | None = None
+    column: int | None = None  # 0-based index in the sheet
+
+    @property
+    def cell(self) -> str:
+        if self.row is None:
+            return self.sheet
+        place = f"{column_letter(self.column)}{self.row}" if self.column is not None else f"row {self.row}"
+        return f"{self.sheet}!{place}"
+
+    def __str__(self) -> str:
+        return f"{self.cell}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field changed both in the sheet and in Onebook since the export, to different values."""
+
+    sheet: str
+    row: int
+    column: int
+    title: str
+    base: Any
+    sheet_value: Any
+    database_value: Any
+
+    @property
+    def cell(self) -> str:
+        return f"{self.sheet}!{column_letter(self.column)}{self.row}"
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.title} was {self.base!r} when exported; the sheet says {self.sheet_value!r},"
+            f" Onebook now says {self.database_value!r}"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.cell}: {self.message}"
+
+
+@dataclass
+class SheetPlan:
+    title: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    conflicts: int = 0
+
+
+@dataclass
+class ImportResult:
+    plans: list[SheetPlan] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    batch_id: int | None = None
+    applied: bool = False
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.errors)
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        return {
+            plan.title: {
+                "created": plan.created,
+                "updated": plan.updated,
+                "unchanged": plan.unchanged,
+                "deleted": plan.deleted,
+                "conflicts": plan.conflicts,
+            }
+            for plan in self.plans
+        }
+
+
+@dataclass
+class _Row:
+    """One data row of a sheet on its way in."""
+
+    number: int
+    values: dict[str, Any]  # attribute -> parsed value (references: natural-key text until resolved)
+    id: int | None = None
+    target_id: int | None = None  # the record it updates (by ID or natural key)
+
+
+class _SheetImport:
+    """Everything known about one sheet during an import."""
+
+    def __init__(
+        self, layout: SheetLayout, data: SheetData, result: ImportResult, options: ImportOptions, actor: Actor
+    ):
+        self.actor = actor
+        self.layout = layout
+        self.data = data
+        self.result = result
+        self.options = options
+        self.positions: dict[str, int] = {}  # attribute -> column index in the sheet
+        self.rows: list[_Row] = []
+        self.plan = SheetPlan(layout.title)
+        self.canonical: dict[tuple[str, int], str] = {}  # (attribute, referenced id) -> its natural key as stored
+        self.bad_rows: set[int] = set()
+
+    def problem(self, message: str, row: int | None = None, attribute: str | None = None) -> None:
+        column = self.positions.get(attribute) if attribute else None
+        self.add(Problem(self.data.title, message, row, column))
+
+    def add(self, problem: Problem) -> None:
+        """Record a problem; a row with one is not written (so its errors are not reported twice)."""
+        self.result.errors.append(problem)
+        if problem.row is not None:
+            self.bad_rows.add(problem.row)
+
+    def match_headers(self) -> bool:
+        by_name: dict[str, Column] = {}
+        for column in self.layout.columns:
+            by_name[column.normalized_title] = column
+            by_name.setdefault(normalize_header(column.attribute), column)
+        for index, header in enumerate(self.data.header):
+            if header is None or str(header).strip() == "":
+                continue
+            column = by_name.get(normalize_header(header))
+            if column is not None and not can_read_field(self.actor.roles, self.layout.model, column.attribute):
+                column = None  # a field this user may not see is not compared, written or reported
+            if column is None:
+                self.result.warnings.append(f"{self.data.title}!{column_letter(index)}1: column {header!r} is ignored")
+            elif column.attribute in self.positions:
+                self.result.errors.append(Problem(self.data.title, f"column {column.title!r} appears twice", 1, index))
+            else:
+                self.positions[column.attribute] = index
+        missing = [
+            column.title
+            for column in self.layout.columns
+            if column.required and not column.read_only and column.attribute not in self.positions
+        ]
+        if missing:
+            self.result.errors.append(
+                Problem(self.data.title, f"required column missing: {', '.join(missing)}", 1, None)
+            )
+        return not missing
+
+    def parse(self) -> None:
+        writable = [
+            column
+            for column in self.layout.columns
+            if column.attribute in self.positions and (not column.read_only or column.kind is Kind.ID)
+        ]
+        day_first = self.options.day_first
+        formula_cells = self.data.formula_cells
+        for number, cells in self.data.rows:
+            values: dict[str, Any] = {}
+            for column in writable:
+                index = self.positions[column.attribute]
+                if (number, index) in formula_cells:
+                    message = "a formula without a saved result; open the file in a spreadsheet and save it again"
+                    self.add(Problem(self.data.title, message, number, index))
+                    continue
+                raw = cells[index] if index < len(cells) else None
+                try:
+                    values[column.attribute] = from_cell(column, raw, day_first=day_first)
+                except CellError as error:
+                    self.add(Problem(self.data.title, str(error), number, index))
+            row_id = values.pop("id", None)
+            self.rows.append(_Row(number=number, values=values, id=row_id))
+
+
+def _resolve_references(session: Session, sheet: _SheetImport, deferred: set[tuple[str, str]], *, late: bool) -> None:
+    """Natural keys -> ids for every reference column, one query per column and chunk; missing and ambiguous
+    keys are errors at their cells. With `late`, only the columns deferred to the second pass."""
+    for column in sheet.layout.columns:
+        reference = column.reference
+        if reference is None or column.attribute not in sheet.positions:
+            continue
+        if ((sheet.layout.title, column.attribute) in deferred) != late:
+            continue
+        key = reference.key
+        table = key.table
+        scope_attribute, scope_column = reference.scope if reference.scope else (None, None)
+        wanted = {
+            (row.values.get(scope_attribute) if scope_attribute else None, str(row.values[column.attribute]))
+            for row in sheet.rows
+            if row.values.get(column.attribute) is not None
+        }
+        if not wanted:
+            continue
+        lowered = sorted({text.lower() for _, text in wanted})
+        exact: dict[tuple[Any, str], list[int]] = {}
+        folded: dict[tuple[Any, str], list[int]] = {}
+        selected = [table.c.id, key] + ([scope_column] if scope_column is not None else [])
+        for start in range(0, len(lowered), CHUNK):
+            chunk = lowered[start : start + CHUNK]
+            for found in session.execute(sa.select(*selected).where(sa.func.lower(key).in_(chunk))):
+                scope_value = found[2] if scope_column is not None else None
+                exact.setdefault((scope_value, found[1]), []).append(found[0])
+                folded.setdefault((scope_value, found[1].lower()), []).append(found[0])
+                sheet.canonical[(column.attribute, found[0])] = found[1]
+        what = f"{reference.target.__name__.lower()} with {key.name.replace('_', ' ')}"
+        for row in sheet.rows:
+            text = row.values.get(column.attribute)
+            if text is None:
+                continue
+            scope_value = row.values.get(scope_attribute) if scope_attribute else None
+            if scope_attribute and not isinstance(scope_value, int):
+                row.values.pop(column.attribute)  # its scope (the row's customer) is missing or unresolved
+                continue
+            ids = exact.get((scope_value, text)) or folded.get((scope_value, text.lower())) or []
+            if len(ids) == 1:
+                row.values[column.attribute] = ids[0]
+            elif not ids:
+                scope_note = " for this row's " + scope_attribute.removesuffix("_id") if scope_attribute else ""
+                sheet.problem(f"no {what} {text!r}{scope_note}", row.number, column.attribute)
+            else:
+                message = f"{text!r} matches {len(ids)} records ({what}s differing only in case); write it exactly"
+                sheet.problem(message, row.number, column.attribute)
+
+
+def _find_targets(session: Session, sheet: _SheetImport) -> None:
+    """Which record each row updates: its ID, else its natural key; rows with neither are new."""
+    table = sheet.layout.model.__table__
+    ids = sorted({row.id for row in sheet.rows if row.id is not None})
+    existing: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        existing.update(session.scalars(sa.select(table.c.id).where(table.c.id.in_(ids[start : start + CHUNK]))))
+    seen: dict[int, int] = {}
+    for row in sheet.rows:
+        if row.id is None:
+            continue
+        if row.id not in existing:
+            sheet.problem(f"no {sheet.layout.model.__name__.lower()} with ID {row.id}", row.number, "id")
+        elif row.id in seen:
+            sheet.problem(f"ID {row.id} appears twice (also row {seen[row.id]})", row.number, "id")
+        else:
+            seen[row.id] = row.number
+            row.target_id = row.id
+    key = sheet.layout.natural_key
+    if not key or any(attribute not in sheet.positions for attribute in key):
+        return
+    keyed = {
+        tuple(row.values.get(attribute) for attribute in key): row
+        for row in sheet.rows
+        if row.id is None and all(isinstance(row.values.get(attribute), int | str) for attribute in key)
+    }
+    columns = [table.c[attribute] for attribute in key]
+    keys = [tuple(check_key(table.c[a], v) for a, v in zip(key, k, strict=True)) for k in keyed]
+    by_key = dict(zip(keys, keyed.values(), strict=True))
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        condition = columns[0].in_([k[0] for k in chunk]) if len(columns) == 1 else sa.tuple_(*columns).in_(chunk)
+        for found in session.execute(sa.select(table.c.id, *columns).where(condition)):
+            row = by_key.get(tuple(found[1:]))
+            if row is not None:
+                row.target_id = found[0]
+
+
+def check_key(column: sa.Column, value: Any) -> Any:
+    """A natural-key value as it is stored (emails lowercased, text trimmed), for matching."""
+    try:
+        return check_value(column, value)
+    except ValueError:
+        return value
+
+
+def _current_values(session: Session, sheet: _SheetImport, ids: Sequence[int]) -> dict[int, tuple[int, dict]]:
+    """id -> (version, {attribute: plain value as the sheet shows it}) for the records the sheet touches."""
+    columns = [column for column in sheet.layout.columns if column.kind is not Kind.ID]
+    table = sheet.layout.model.__table__
+    current = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for row in session.execute(layout_query(sheet.layout, columns, where=table.c.id.in_(chunk))):
+            current[row[0]] = (row[1], {c.attribute: plain(v) for c, v in zip(columns, row[2:], strict=True)})
+    return current
+
+
+def _sheet_form(sheet: _SheetImport, row: _Row, column: Column) -> Any:
+    """The value a parsed cell stands for, in the same plain form as `_onebook` and the database view."""
+    value = row.values.get(column.attribute)
+    if column.kind is Kind.REFERENCE:
+        return None if value is None else sheet.canonical.get((column.attribute, value), value)
+    try:
+        return plain(check_value(sheet.layout.model.__table__.c[column.attribute], value))
+    except ValueError:
+        return plain(value)  # the write path reports it
+
+
+def _plan_updates(
+    session: Session, sheet: _SheetImport, base: dict, on_conflict: OnConflict
+) -> list[tuple[crud.Patch, _Row]]:
+    """Three-way compare each existing row; returns the patches to apply (only fields that change), with rows."""
+    targets = [row for row in sheet.rows if row.target_id is not None]
+    current = _current_values(session, sheet, sorted({row.target_id for row in targets}))
+    columns = [
+        column
+        for column in sheet.layout.columns
+        if column.attribute in sheet.positions and not column.read_only and column.kind is not Kind.ID
+    ]
+    patches = []
+    for row in targets:
+        _, now = current[row.target_id]
+        exported = base.get((sheet.layout.title, row.target_id))
+        changes = {}
+        for column in columns:
+            if column.attribute not in row.values and column.kind is Kind.REFERENCE:
+                continue  # a reference left for the second pass, or unresolved
+            mine = _sheet_form(sheet, row, column)
+            theirs = now.get(column.attribute)
+            if mine == theirs:
+                continue
+            if exported is not None and column.attribute in exported.values:
+                was = exported.values[column.attribute]
+                if mine == was:
+                    continue  # changed only in Onebook: keep it
+                if theirs != was:
+                    conflict = Conflict(
+                        sheet.data.title, row.number, sheet.positions[column.attribute], column.title, was, mine, theirs
+                    )
+                    sheet.plan.conflicts += 1
+                    sheet.result.conflicts.append(conflict)
+                    if on_conflict is not OnConflict.SHEET:
+                        continue  # FAIL refuses the import below; DATABASE keeps Onebook's value
+            changes[column.attribute] = row.values.get(column.attribute)
+        if changes:
+            patches.append((crud.Patch(row.target_id, changes, None), row))
+        else:
+            sheet.plan.unchanged += 1
+    return patches
+
+
+def _report_refusal(sheet: _SheetImport, refused: Refused, rows: Sequence[_Row]) -> None:
+    for error in refused.errors:
+        row = rows[error.row] if error.row is not None and error.row < len(rows) else None
+        attribute = error.field[0] if error.field else None
+        sheet.problem(error.message, row.number if row else None, attribute)
+
+
+def _write_in_batch(sheet: _SheetImport, rows: list[_Row], write: Callable[[list[_Row]], Any]) -> Any:
+    """Write the rows; when some are refused, report them and write the others once more, so that rows depending
+    on them (children in later sheets) are checked too. The import is rolled back either way."""
+    try:
+        return write(rows)
+    except Refused as refused:
+        _report_refusal(sheet, refused, rows)
+    remaining = [row for row in rows if row.number not in sheet.bad_rows]
+    if not remaining or len(remaining) == len(rows):
+        return None
+    try:
+        return write(remaining)
+    except Refused as refused:
+        _report_refusal(sheet, refused, remaining)
+        return None
+
+
+def _write_sheet(session: Session, sheet: _SheetImport, base: dict, options: ImportOptions, actor: Actor) -> None:
+    model = sheet.layout.model
+    planned = {row.number: patch for patch, row in _plan_updates(session, sheet, base, options.on_conflict)}
+    changed = [row for row in sheet.rows if row.number in planned and row.number not in sheet.bad_rows]
+
+    def update(rows: list[_Row]) -> None:
+        crud.update_many(session, model, [planned[row.number] for row in rows], actor=actor)
+        sheet.plan.updated += len(rows)
+
+    if changed:
+        _write_in_batch(sheet, changed, update)
+    new_rows = [
+        row for row in sheet.rows if row.target_id is None and row.id is None and row.number not in sheet.bad_rows
+    ]
+
+    def create(rows: list[_Row]) -> None:
+        values = [{name: value for name, value in row.values.items() if value is not None} for row in rows]
+        written = crud.create_many(session, model, values, actor=actor)
+        for row, obj in zip(rows, written, strict=True):
+            row.target_id = obj.id
+        sheet.plan.created += len(rows)
+
+    if new_rows:
+        _write_in_batch(sheet, new_rows, create)
+
+
+def _delete_missing(session: Session, sheet: _SheetImport, exported: set[int], actor: Actor) -> None:
+    present = {row.target_id for row in sheet.rows if row.target_id is not None}
+    missing = sorted(exported - present)
+    if not missing:
+        return
+    try:
+        crud.delete_many(session, sheet.layout.model, [(id, None) for id in missing], actor=actor)
+        sheet.plan.deleted += len(missing)
+    except Refused as refused:
+        for error in refused.errors:
+            sheet.problem(f"can't delete the row missing from the sheet: {error.message}")
+
+
+def _second_pass(session: Session, sheets: list[_SheetImport], deferred: set, actor: Actor) -> None:
+    """References to rows created in the same import (a department's head, an employee's manager)."""
+    for sheet in sheets:
+        attributes = [a for title, a in deferred if title == sheet.layout.title and a in sheet.positions]
+        if not attributes:
+            continue
+        _resolve_references(session, sheet, deferred, late=True)
+        patches, rows = [], []
+        for row in sheet.rows:
+            if row.target_id is None:
+                continue
+            values = {a: row.values.get(a) for a in attributes if not isinstance(row.values.get(a), str)}
+            if values:
+                patches.append(crud.Patch(row.target_id, values, None))
+                rows.append(row)
+        if patches:
+            try:
+                crud.update_many(session, sheet.layout.model, patches, actor=actor)
+            except Refused as refused:
+                _report_refusal(sheet, refused, rows)
+
+
+def _match_sheets(data: WorkbookData, result: ImportResult, actor: Actor) -> list[tuple[SheetLayout, SheetData]]:
+    by_title = {}
+    for layout in SHEETS:
+        for name in (layout.title, layout.slug, layout.model.__name__):
+            by_title[normalize_header(name)] = layout
+    matched = {}
+    for sheet in data.sheets:
+        name = normalize_header(sheet.title)
+        if name.strip("_") in {normalize_header(n).strip("_") for n in IGNORED_SHEETS}:
+            continue
+        layout = by_title.get(name)
+        if layout is None:
+            result.warnings.append(f"{sheet.title}: no such sheet in Onebook; it is ignored")
+        elif not layout.importable:
+            result.warnings.append(f"{sheet.title}: read-only sheet; it is ignored")
+        elif layout.title in matched:
+            result.errors.append(Problem(sheet.title, f"a second {layout.title} sheet"))
+        elif not can_read(actor.roles, layout.model):
+            result.errors.append(Problem(sheet.title, f"you may not read or change {layout.title}; remove the sheet"))
+        else:
+            matched[layout.title] = (layout, sheet)
+    order = {layout.title: index for index, layout in enumerate(SHEETS)}
+    return sorted(matched.values(), key=lambda pair: order[pair[0].title])
+
+
+def import_workbook(
+    engine: sa.Engine,
+    path: str | Path,
+    *,
+    actor: Actor,
+    options: ImportOptions = ImportOptions(),
+    filename: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Import a workbook (.xlsx or .csv) in one transaction; nothing is written unless every row is fine."""
+    result = ImportResult()
+    try:
+        data = read_workbook(path, sheet_title=options.sheet)
+    except UnreadableWorkbook as exc:
+        result.errors.append(Problem(Path(path).name, str(exc)))
+        return result
+    matched = _match_sheets(data, result, actor)
+    if not matched and not result.errors:
+        result.errors.append(Problem(Path(path).name, "no sheet in this file matches an Onebook sheet"))
+    if result.errors:
+        return result
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        session = Session(bind=connection)
+        try:
+            batch = ImportBatch(
+                actor_id=actor.user_id,
+                actor_email=actor.email,
+                via="import",
+                filename=filename or Path(path).name,
+            )
+            session.add(batch)
+            session.flush()
+            actor = replace(actor, via="import", batch_id=batch.id)
+            layouts = [layout for layout, _ in matched]
+            deferred = deferred_references(layouts)
+            sheets = []
+            for layout, data_sheet in matched:
+                if progress:
+                    progress(layout.title)
+                sheet = _SheetImport(layout, data_sheet, result, options, actor)
+                sheets.append(sheet)
+                result.plans.append(sheet.plan)
+                if not sheet.match_headers():
+                    continue
+                sheet.parse()
+                _resolve_references(session, sheet, deferred, late=False)
+                _find_targets(session, sheet)
+                # Written even after errors elsewhere (rolled back at the end): later sheets then check their
+                # references against the rows this one creates, and every problem is reported in one go.
+                _write_sheet(session, sheet, data.base, options, actor)
+                if options.delete_missing:
+                    _delete_missing(session, sheet, data.exported.get(layout.title, set()), actor)
+            if not result.errors:
+                _second_pass(session, sheets, deferred, actor)
+            if result.conflicts and options.on_conflict is OnConflict.FAIL:
+                result.errors.extend(
+                    Problem(c.sheet, f"{c.message} (use --on-conflict sheet or database)", c.row, c.column)
+                    for c in result.conflicts
+                )
+            if result.errors or options.dry_run:
+                transaction.rollback()
+                return result
+            batch.summary = result.summary()
+            session.flush()
+            transaction.commit()
+            result.batch_id = batch.id
+            result.applied = True
+            return result
+        except BaseException:
+            transaction.rollback()
+            raise
+        finally:
+            session.close()

@@ -1,0 +1,330 @@
+"""Reading an uploaded .xlsx or .csv into plain rows for the importer.
+
+Values come back as the file holds them (calamine gives numbers as float and dates as date or datetime; a CSV gives
+text), with real sheet row numbers, the cells whose formula has no saved result, and the `_onebook` snapshot an
+export left behind. An .xlsx passes `sync.safety` before calamine reads it; a CSV has its encoding and delimiter
+sniffed. Every problem with the file is an `UnreadableWorkbook` whose message is meant for the user.
+"""
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from python_calamine import CalamineWorkbook
+
+from sync.safety import UnreadableWorkbook, WorkbookArchive, max_workbook_bytes
+
+ONEBOOK_SHEET = "_onebook"
+LOOKUPS_SHEET = "_lookups"
+ONEBOOK_HEADER = ("Sheet", "ID", "Version", "Values")
+HIDDEN_SHEETS = {ONEBOOK_SHEET, LOOKUPS_SHEET}  # written by exports for Onebook itself, never data
+DATA_SHEET_ROOT = "worksheet"  # chart sheets, dialog sheets and macro sheets hold no rows to import
+KINDS = {".xlsx": "xlsx", ".csv": "csv"}
+CSV_DELIMITERS = ",;\t"
+CSV_SNIFF_CHARACTERS = 64 * 1024
+CSV_SNIFF_LINES = 50
+CSV_FALLBACK_ENCODING = "cp1252"  # what Excel on Windows writes as "CSV"; latin-1 when even that fails
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+T = TypeVar("T")
+
+
+@dataclass
+class SheetData:
+    """One sheet as read: header titles, then the non-empty rows as (1-based sheet row number, values aligned to
+    the header; None for an empty cell)."""
+
+    title: str
+    header: list[str]
+    rows: list[tuple[int, list[Any]]]
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)  # (row number, 0-based column) without result
+
+
+@dataclass
+class BaseRow:
+    """What an export recorded for one row in `_onebook`: its version and its values by attribute."""
+
+    version: int
+    values: dict[str, Any]
+
+
+@dataclass
+class WorkbookData:
+    """Everything read from one file; `base` and `exported` are empty for a CSV or a workbook without `_onebook`."""
+
+    sheets: list[SheetData]
+    base: dict[tuple[str, int], BaseRow]  # (sheet title, id) -> the exported row
+    exported: dict[str, set[int]]  # sheet title -> ids the export listed
+    kind: str  # "xlsx" or "csv"
+
+
+def read_workbook(
+    path: str | os.PathLike[str], *, sheet_title: str | None = None, csv_sheet_title: str | None = None
+) -> WorkbookData:
+    """Read an .xlsx (every data sheet, or only `sheet_title`, matched case-insensitively) or a .csv.
+
+    A CSV holds one sheet titled `csv_sheet_title`, else `sheet_title`, else the file name's stem.
+
+    Raises:
+        UnreadableWorkbook: the file is missing, of another type, damaged, unsafe or too large.
+    """
+    path = Path(path)
+    kind = KINDS.get(path.suffix.lower())
+    if kind is None:
+        got = f" (got {path.suffix})" if path.suffix else ""
+        raise UnreadableWorkbook(f"{path.name} must be .xlsx or .csv{got}; save it as one of those")
+    if kind == "csv":
+        return _read_csv(path, title=csv_sheet_title or sheet_title or path.stem)
+    return _read_xlsx(path, sheet_title=sheet_title)
+
+
+# --- xlsx ---------------------------------------------------------------------------------------------------------
+
+
+def _read_xlsx(path: Path, *, sheet_title: str | None) -> WorkbookData:
+    with WorkbookArchive(path) as archive:
+        archive.check()
+        worksheets = {
+            name: part
+            for name, part in archive.sheet_parts().items()
+            if (head := archive.head(part)) is not None and head.root == DATA_SHEET_ROOT
+        }
+        names = [name for name in worksheets if name.casefold() not in HIDDEN_SHEETS]
+        if sheet_title is not None:
+            names = _choose_sheet(path, names, sheet_title)
+        onebook = next((name for name in worksheets if name.casefold() == ONEBOOK_SHEET), None)
+        # calamine reads the shared strings, styles and workbook parts when it opens the file, then each sheet
+        # asked for: every one of them is inflated here first, against its declared size and checksum, and each
+        # sheet's real extent is measured.
+        archive.verify_parts()
+        formulas: dict[str, set[tuple[int, int]]] = {}
+        for name in names:
+            scan = archive.scan_worksheet(worksheets[name], sheet=name)
+            formulas[name] = _formula_cells(archive, worksheets[name]) if scan.has_formulas else set()
+        if onebook is not None:
+            archive.scan_worksheet(worksheets[onebook], sheet=onebook)
+    book = _calamine(path, lambda: CalamineWorkbook.from_path(str(path)))
+    try:
+        sheets = [_calamine(path, lambda name=name: _read_sheet(book, name, formulas[name])) for name in names]
+        base: dict[tuple[str, int], BaseRow] = {}
+        exported: dict[str, set[int]] = {}
+        if onebook is not None:
+            base, exported = _read_base(path, _calamine(path, lambda: _read_sheet(book, onebook, set())))
+    finally:
+        book.close()
+    return WorkbookData(sheets=sheets, base=base, exported=exported, kind="xlsx")
+
+
+def _choose_sheet(path: Path, names: list[str], title: str) -> list[str]:
+    wanted = title.strip().casefold()
+    chosen = [name for name in names if name.strip().casefold() == wanted]
+    if not chosen:
+        listed = ", ".join(repr(name) for name in names) or "none"
+        raise UnreadableWorkbook(f"{path.name} has no sheet named {title!r}; its sheets are: {listed}")
+    return chosen[:1]
+
+
+def _formula_cells(archive: WorkbookArchive, part: str) -> set[tuple[int, int]]:
+    """(row, 0-based column) of the formula cells saved without a result (files written by scripts, not by a
+    spreadsheet program): calamine would read them as empty."""
+    return {(row, column - 1) for row, column, cached in archive.iter_cells(part) if cached is False}
+
+
+def _calamine(path: Path, read: Callable[[], T]) -> T:
+    """Run a calamine call, turning its errors (and a panic in its Rust code) into a message for the user."""
+    try:
+        return read()
+    except (UnreadableWorkbook, AssertionError):
+        raise
+    except Exception as exc:
+        raise UnreadableWorkbook(f"{path.name} could not be read ({exc}); save it again as .xlsx") from None
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise UnreadableWorkbook(f"{path.name} could not be read; save it again as .xlsx") from None
+
+
+def _read_sheet(book: CalamineWorkbook, name: str, formula_cells: set[tuple[int, int]]) -> SheetData:
+    sheet = book.get_sheet_by_name(name)
+    if sheet.start is None:
+        return SheetData(title=name, header=[], rows=[])
+    last_row, last_column = sheet.end
+    header: list[str] | None = None
+    width = 0
+    formula_rows: set[int] = set()
+    rows: list[tuple[int, list[Any]]] = []
+    count = 0
+    for count, raw in enumerate(sheet.iter_rows(), start=1):
+        # calamine yields every row from the first, but each from the data's first column on.
+        leading = last_column + 1 - len(raw)
+        values = [None] * leading + [None if value == "" and isinstance(value, str) else value for value in raw]
+        if header is None:
+            if any(value is not None for value in values):
+                header = _header(values)
+                width = len(header)
+                formula_cells = {(row, column) for row, column in formula_cells if column < width}
+                formula_rows = {row for row, _ in formula_cells}
+            continue
+        cells = values[:width]
+        cells.extend([None] * (width - len(cells)))
+        if count in formula_rows or any(value is not None for value in cells):
+            rows.append((count, cells))
+    if count != last_row + 1:
+        raise AssertionError(f"python-calamine yielded {count} rows for a sheet ending at row {last_row + 1}")
+    # calamine's range ends at the last cell with a value: rows holding only unsaved formulas lie beyond it.
+    rows.extend((row, [None] * width) for row in sorted(formula_rows) if row > count)
+    return SheetData(title=name, header=header or [], rows=rows, formula_cells=formula_cells if header else set())
+
+
+def _header(values: list[Any]) -> list[str]:
+    """Column titles as text, trailing empty columns dropped."""
+    titles = [_title(value) for value in values]
+    while titles and not titles[-1]:
+        titles.pop()
+    return titles
+
+
+def _title(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _read_base(path: Path, sheet: SheetData) -> tuple[dict[tuple[str, int], BaseRow], dict[str, set[int]]]:
+    """The `_onebook` records: (sheet title, id) -> version and values, and the ids each sheet's export listed."""
+    if not sheet.header:
+        return {}, {}
+    if [title.casefold() for title in sheet.header[: len(ONEBOOK_HEADER)]] != [t.casefold() for t in ONEBOOK_HEADER]:
+        raise _damaged_base(path, 1, f"its header should be {', '.join(ONEBOOK_HEADER)}")
+    base: dict[tuple[str, int], BaseRow] = {}
+    exported: dict[str, set[int]] = {}
+    for number, (title, id_, version, values) in ((number, cells[:4]) for number, cells in sheet.rows):
+        try:
+            if not isinstance(title, str) or not title.strip():
+                raise ValueError("no sheet title")
+            row_id, row_version = _whole_number(id_), _whole_number(version)
+            try:
+                recorded = json.loads(values) if isinstance(values, str) else None
+            except json.JSONDecodeError:
+                recorded = None
+            if not isinstance(recorded, dict):
+                raise ValueError("its Values cell should hold a JSON object")
+        except ValueError as exc:
+            raise _damaged_base(path, number, str(exc)) from None
+        base[(title, row_id)] = BaseRow(version=row_version, values=recorded)
+        exported.setdefault(title, set()).add(row_id)
+    return base, exported
+
+
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    number = float(value)
+    if not number.is_integer():
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return int(number)
+
+
+def _damaged_base(path: Path, row: int, problem: str) -> UnreadableWorkbook:
+    return UnreadableWorkbook(
+        f"{path.name}: the hidden {ONEBOOK_SHEET} sheet, which records what was exported, is damaged at row {row} "
+        f"({problem}); export the workbook again and redo the changes there"
+    )
+
+
+# --- csv ----------------------------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, *, title: str) -> WorkbookData:
+    text = _decode_csv(path, _read_bytes(path))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    header: list[str] | None = None
+    width = 0
+    rows: list[tuple[int, list[Any]]] = []
+    try:
+        for number, record in enumerate(reader, start=1):
+            values = [value if value != "" else None for value in record]
+            if header is None:
+                if any(value is not None for value in values):
+                    header = _header(values)
+                    width = len(header)
+                continue
+            cells = values[:width]
+            cells.extend([None] * (width - len(cells)))
+            if any(value is not None for value in cells):
+                rows.append((number, cells))
+    except csv.Error as exc:
+        raise UnreadableWorkbook(f"{path.name} could not be read as CSV at line {reader.line_num}: {exc}") from None
+    sheet = SheetData(title=title, header=header or [], rows=rows)
+    return WorkbookData(sheets=[sheet], base={}, exported={}, kind="csv")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        limit = max_workbook_bytes()
+        if size > limit:
+            raise UnreadableWorkbook(f"{path.name} is {size:,} bytes, more than the {limit:,} allowed; split it")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableWorkbook(f"{path.name} does not exist") from None
+    except IsADirectoryError:
+        raise UnreadableWorkbook(f"{path.name} is a folder, not a file") from None
+    except OSError as exc:
+        raise UnreadableWorkbook(f"{path.name} could not be opened: {exc.strerror or exc}") from None
+
+
+def _decode_csv(path: Path, raw: bytes) -> str:
+    """The file's text: UTF-8 (with or without a byte order mark), UTF-16 with one, else cp1252 or latin-1."""
+    if raw.startswith(_ZIP_MAGIC):
+        raise UnreadableWorkbook(f"{path.name} is an Excel workbook, not a CSV file; rename it to .xlsx")
+    if raw.startswith(_OLE_MAGIC):
+        raise UnreadableWorkbook(f"{path.name} is an old Excel file (.xls), not a CSV file; save it as .xlsx or .csv")
+    try:
+        if raw.startswith(_UTF8_BOM):
+            text = raw[len(_UTF8_BOM) :].decode("utf-8")
+        elif raw.startswith(_UTF16_BOMS):
+            text = raw.decode("utf-16")
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                try:
+                    text = raw.decode(CSV_FALLBACK_ENCODING)
+                except UnicodeDecodeError:
+                    text = raw.decode("latin-1")
+    except UnicodeDecodeError:
+        raise UnreadableWorkbook(
+            f"{path.name} is not valid text in the encoding it announces; save it again as CSV UTF-8"
+        ) from None
+    if "\x00" in text:
+        raise UnreadableWorkbook(f"{path.name} is not a text file; save the sheet as .csv or .xlsx")
+    if not text.strip():
+        raise UnreadableWorkbook(f"{path.name} is empty")
+    return text
+
+
+def _sniff_delimiter(text: str) -> str:
+    """`,` `;` or tab, from the first lines; the most frequent of them in the first line when sniffing fails."""
+    lines = text[:CSV_SNIFF_CHARACTERS].splitlines()
+    if len(text) > CSV_SNIFF_CHARACTERS and len(lines) > 1:
+        lines.pop()  # cut off mid-line
+    sample = "\n".join(lines[:CSV_SNIFF_LINES])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        first = next((line for line in lines if line.strip()), "")
+        counts = {delimiter: first.count(delimiter) for delimiter in CSV_DELIMITERS}
+        best = max(counts, key=lambda delimiter: counts[delimiter])
+        return best if counts[best] else ","
