@@ -122,6 +122,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     batch_id: int | None = None
     applied: bool = False
+    created: dict[tuple[str, int], int] = field(default_factory=dict)
 
     @property
     def refused(self) -> bool:
@@ -502,6 +503,64 @@ def _match_sheets(data: WorkbookData, result: ImportResult, actor: Actor) -> lis
     return sorted(matched.values(), key=lambda pair: order[pair[0].title])
 
 
+def apply_workbook(
+    session: Session,
+    data: WorkbookData,
+    *,
+    actor: Actor,
+    options: ImportOptions = ImportOptions(),
+    filename: str,
+    via: str = "import",
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Apply workbook data inside the caller's transaction; the caller commits only when `result.errors` is empty
+    (and it is not a dry run). `result.created` maps (sheet title, row number) to each new row's id."""
+    result = ImportResult()
+    matched = _match_sheets(data, result, actor)
+    if not matched and not result.errors:
+        result.errors.append(Problem(filename, "no sheet in this file matches an Onebook sheet"))
+    if result.errors:
+        return result
+    batch = ImportBatch(actor_id=actor.user_id, actor_email=actor.email, via=via, filename=filename)
+    session.add(batch)
+    session.flush()
+    actor = replace(actor, via=via, batch_id=batch.id)
+    layouts = [layout for layout, _ in matched]
+    deferred = deferred_references(layouts)
+    sheets = []
+    for layout, data_sheet in matched:
+        if progress:
+            progress(layout.title)
+        sheet = _SheetImport(layout, data_sheet, result, options, actor)
+        sheets.append(sheet)
+        result.plans.append(sheet.plan)
+        if not sheet.match_headers():
+            continue
+        sheet.parse()
+        _resolve_references(session, sheet, deferred, late=False)
+        _find_targets(session, sheet)
+        # Written even after errors elsewhere (rolled back at the end): later sheets then check their references
+        # against the rows this one creates, and every problem is reported in one go.
+        _write_sheet(session, sheet, data.base, options, actor)
+        if options.delete_missing:
+            _delete_missing(session, sheet, data.exported.get(layout.title, set()), actor)
+    if not result.errors:
+        _second_pass(session, sheets, deferred, actor)
+    if result.conflicts and options.on_conflict is OnConflict.FAIL:
+        result.errors.extend(
+            Problem(c.sheet, f"{c.message} (use --on-conflict sheet or database)", c.row, c.column)
+            for c in result.conflicts
+        )
+    for sheet in sheets:
+        for row in sheet.rows:
+            if row.id is None and row.target_id is not None:
+                result.created[(sheet.data.title, row.number)] = row.target_id
+    batch.summary = result.summary()
+    session.flush()
+    result.batch_id = batch.id
+    return result
+
+
 def import_workbook(
     engine: sa.Engine,
     path: str | Path,
@@ -512,63 +571,21 @@ def import_workbook(
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import a workbook (.xlsx or .csv) in one transaction; nothing is written unless every row is fine."""
-    result = ImportResult()
+    filename = filename or Path(path).name
     try:
         data = read_workbook(path, sheet_title=options.sheet)
     except UnreadableWorkbook as exc:
-        result.errors.append(Problem(Path(path).name, str(exc)))
-        return result
-    matched = _match_sheets(data, result, actor)
-    if not matched and not result.errors:
-        result.errors.append(Problem(Path(path).name, "no sheet in this file matches an Onebook sheet"))
-    if result.errors:
-        return result
+        return ImportResult(errors=[Problem(filename, str(exc))])
     with engine.connect() as connection:
         transaction = connection.begin()
         session = Session(bind=connection)
         try:
-            batch = ImportBatch(
-                actor_id=actor.user_id,
-                actor_email=actor.email,
-                via="import",
-                filename=filename or Path(path).name,
-            )
-            session.add(batch)
-            session.flush()
-            actor = replace(actor, via="import", batch_id=batch.id)
-            layouts = [layout for layout, _ in matched]
-            deferred = deferred_references(layouts)
-            sheets = []
-            for layout, data_sheet in matched:
-                if progress:
-                    progress(layout.title)
-                sheet = _SheetImport(layout, data_sheet, result, options, actor)
-                sheets.append(sheet)
-                result.plans.append(sheet.plan)
-                if not sheet.match_headers():
-                    continue
-                sheet.parse()
-                _resolve_references(session, sheet, deferred, late=False)
-                _find_targets(session, sheet)
-                # Written even after errors elsewhere (rolled back at the end): later sheets then check their
-                # references against the rows this one creates, and every problem is reported in one go.
-                _write_sheet(session, sheet, data.base, options, actor)
-                if options.delete_missing:
-                    _delete_missing(session, sheet, data.exported.get(layout.title, set()), actor)
-            if not result.errors:
-                _second_pass(session, sheets, deferred, actor)
-            if result.conflicts and options.on_conflict is OnConflict.FAIL:
-                result.errors.extend(
-                    Problem(c.sheet, f"{c.message} (use --on-conflict sheet or database)", c.row, c.column)
-                    for c in result.conflicts
-                )
+            result = apply_workbook(session, data, actor=actor, options=options, filename=filename, progress=progress)
             if result.errors or options.dry_run:
                 transaction.rollback()
+                result.batch_id = None
                 return result
-            batch.summary = result.summary()
-            session.flush()
             transaction.commit()
-            result.batch_id = batch.id
             result.applied = True
             return result
         except BaseException:
