@@ -26,6 +26,8 @@ tokens_cli = typer.Typer(help="API tokens for `Authorization: Bearer <token>`.",
 cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(tokens_cli, name="tokens")
+sheets_cli = typer.Typer(help="Google Sheets kept in two-way sync.", no_args_is_help=True)
+cli.add_typer(sheets_cli, name="sheets")
 console = Console(stderr=True)
 
 
@@ -344,6 +346,178 @@ def import_command(
     _print_import_result(result, dry_run=dry_run)
     if result.errors:
         raise typer.Exit(1)
+
+
+def _sheets_client(settings: Settings):
+    from sync.sheets_api import SheetsUnavailable, client_from_settings
+
+    try:
+        return client_from_settings(settings.google_credentials, api_url=settings.sheets_api_url)
+    except SheetsUnavailable as unavailable:
+        console.print(escape(str(unavailable)), style="red", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _print_sync(report) -> None:
+    typer.echo(f"{report.mode} of spreadsheet {report.spreadsheet_id} (link {report.link_id}):")
+    for title, plan in report.pulled.items():
+        typer.echo(
+            f"  from sheet {title}: {plan['created']} created, {plan['updated']} updated, {plan['deleted']} deleted,"
+            f" {plan['conflicts']} conflicts"
+        )
+    for title, rows in report.pushed.items():
+        typer.echo(f"  to sheet {title}: {rows} rows")
+    if report.created_tabs:
+        typer.echo("  created tabs: " + ", ".join(report.created_tabs))
+    for warning in report.warnings:
+        console.print(escape(f"warning: {warning}"), style="yellow", soft_wrap=True)
+    for conflict in report.conflicts:
+        console.print(escape(f"conflict: {conflict}"), style="yellow", soft_wrap=True)
+    for error in report.errors:
+        console.print(escape(error), style="red", soft_wrap=True)
+    state = "applied" if report.applied else "nothing changed"
+    typer.echo(f"  {state}; {report.api_calls} Google Sheets API calls")
+
+
+@sheets_cli.command("link")
+def sheets_link(
+    spreadsheet: Annotated[str, typer.Argument(help="The spreadsheet id (the long part of its URL).")],
+    sheets: Annotated[str | None, typer.Option(help="Comma-separated sheets, e.g. customers,contacts.")] = None,
+    department: Annotated[str | None, typer.Option(help="Or every sheet a department uses.")] = None,
+    delete_missing: Annotated[
+        bool, typer.Option("--delete-missing", help="Rows deleted in the sheet are deleted in Onebook.")
+    ] = False,
+) -> None:
+    """Link a Google spreadsheet; its tabs are created on the first push or sync."""
+    from sync.google import create_link
+
+    with _domain_session() as session:
+        link = create_link(
+            session,
+            spreadsheet_id=spreadsheet,
+            sheets=sheets.split(",") if sheets else None,
+            department=department,
+            actor=Actor.system(via="sheets"),
+            delete_missing=delete_missing,
+        )
+        link_id, titles = link.id, link.sheets
+    typer.echo(f"Linked spreadsheet {spreadsheet} as link {link_id}: {titles.replace(',', ', ')}")
+
+
+@sheets_cli.command("unlink")
+def sheets_unlink(link: Annotated[str, typer.Argument(help="Link id or spreadsheet id.")]) -> None:
+    """Forget a link (the spreadsheet itself is left as it is)."""
+    from sync.google import find_link
+
+    with _domain_session() as session:
+        found = find_link(session, link)
+        spreadsheet = found.spreadsheet_id
+        session.delete(found)
+    typer.echo(f"Unlinked spreadsheet {spreadsheet}.")
+
+
+@sheets_cli.command("list")
+def sheets_list() -> None:
+    """List linked spreadsheets and how their last sync went."""
+    import sqlalchemy as sa
+
+    from models.system import SheetLink
+
+    with _domain_session() as session:
+        for link in session.scalars(sa.select(SheetLink).order_by(SheetLink.id)):
+            last = link.last_synced_at.isoformat() if link.last_synced_at else "never"
+            errors = len((link.last_report or {}).get("errors", []))
+            typer.echo(f"{link.id}\t{link.spreadsheet_id}\t{link.sheets}\tlast synced {last}\t{errors} errors")
+
+
+def _run_sync(link: str, mode_name: str, on_conflict: str) -> bool:
+    from app.database import create_sync_engine
+    from sync.google import Mode, find_link, sync_link
+    from sync.importer import OnConflict
+
+    try:
+        policy = OnConflict(on_conflict.lower())
+    except ValueError:
+        console.print("[red]--on-conflict must be fail, sheet or database")
+        raise typer.Exit(2) from None
+    settings = Settings.from_env()
+    client = _sheets_client(settings)
+    with _domain_session() as session:
+        link_id = find_link(session, link).id
+    engine = create_sync_engine(settings.database_url)
+    try:
+        report = sync_link(
+            engine,
+            client,
+            link_id,
+            mode=Mode(mode_name),
+            actor=Actor.system(via="sheets"),
+            on_conflict=policy,
+            day_first=settings.day_first,
+        )
+    finally:
+        engine.dispose()
+    _print_sync(report)
+    return not report.errors
+
+
+ON_CONFLICT_OPTION = typer.Option(help="fail (default), sheet or database: who wins where both changed a field.")
+
+
+@sheets_cli.command("push")
+def sheets_push(
+    link: Annotated[str, typer.Argument(help="Link id or spreadsheet id.")],
+) -> None:
+    """Write the linked tabs from Onebook (edits made in the sheet since the last sync are overwritten)."""
+    if not _run_sync(link, "push", "fail"):
+        raise typer.Exit(1)
+
+
+@sheets_cli.command("pull")
+def sheets_pull(
+    link: Annotated[str, typer.Argument(help="Link id or spreadsheet id.")],
+    on_conflict: Annotated[str, ON_CONFLICT_OPTION] = "fail",
+) -> None:
+    """Import the linked tabs' edits (new rows get their ids written back)."""
+    if not _run_sync(link, "pull", on_conflict):
+        raise typer.Exit(1)
+
+
+@sheets_cli.command("sync")
+def sheets_sync(
+    link: Annotated[str, typer.Argument(help="Link id or spreadsheet id.")],
+    on_conflict: Annotated[str, ON_CONFLICT_OPTION] = "fail",
+) -> None:
+    """Pull and push as one three-way merge: each side gets the other's changes; conflicts are listed."""
+    if not _run_sync(link, "sync", on_conflict):
+        raise typer.Exit(1)
+
+
+@sheets_cli.command("watch")
+def sheets_watch(
+    every: Annotated[int, typer.Option(min=5, help="Seconds between syncs.")] = 60,
+    on_conflict: Annotated[str, ON_CONFLICT_OPTION] = "fail",
+    times: Annotated[int | None, typer.Option(help="Stop after this many rounds (default: until stopped).")] = None,
+) -> None:
+    """Sync every link on a schedule until stopped (Ctrl-C); each round reports what changed."""
+    import time
+
+    import sqlalchemy as sa
+
+    from models.system import SheetLink
+
+    rounds = 0
+    try:
+        while times is None or rounds < times:
+            with _domain_session() as session:
+                links = [str(id) for id in session.scalars(sa.select(SheetLink.id).order_by(SheetLink.id))]
+            for link in links:
+                _run_sync(link, "sync", on_conflict)
+            rounds += 1
+            if times is None or rounds < times:
+                time.sleep(every)
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")
 
 
 def main() -> None:

@@ -26,6 +26,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 100_000_000
     day_first: bool = True
+    google_credentials: str | None = None
+    sheets_api_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -40,6 +42,8 @@ class Settings:
             "max_body_bytes": _env_int("ONEBOOK_MAX_BODY_BYTES", cls.max_body_bytes),
             "max_upload_bytes": _env_int("ONEBOOK_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             "day_first": os.environ.get("ONEBOOK_DATE_ORDER", "day-first").lower() != "month-first",
+            "google_credentials": os.environ.get("ONEBOOK_GOOGLE_CREDENTIALS") or None,
+            "sheets_api_url": os.environ.get("ONEBOOK_SHEETS_API_URL") or None,
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -47,6 +47,7 @@ class OnebookGraphQL(GraphQL):
             actor=getattr(request.state, "onebook_actor", ANONYMOUS),
             sync_engine=self.sync_engine,
             day_first=self.settings.day_first,
+            settings=self.settings,
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
         )

@@ -82,3 +82,25 @@ class ImportBatch(Base):
     filename: Mapped[str] = mapped_column(sa.String(500))
     status: Mapped[str] = mapped_column(sa.String(16), default="applied")
     summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class SheetLink(Base):
+    """A Google Spreadsheet kept in two-way sync: which tabs, and the last agreed state of every row (the base of the
+    three-way merge), so that each side's changes since the last sync can be told apart."""
+
+    __tablename__ = "sheet_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spreadsheet_id: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    #: Sheet titles, comma-separated, in import order.
+    sheets: Mapped[str] = mapped_column(sa.String(1000))
+    delete_missing: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(sa.String(254))
+    #: {sheet title: {row id: {"version": int, "values": {attribute: value}}}} as of the last sync.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    last_synced_at: Mapped[datetime | None]
+    last_report: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: A lease: one sync per link at a time across processes (PostgreSQL also takes an advisory lock).
+    locked_until: Mapped[datetime | None]
+    lock_owner: Mapped[str | None] = mapped_column(sa.String(64))

@@ -26,6 +26,8 @@ class RequestContext:
     #: A synchronous engine for bulk jobs run in a worker thread (workbook imports).
     sync_engine: sa.Engine | None = None
     day_first: bool = True
+    #: The app's settings (Google credentials and API address for sheet syncs).
+    settings: Any = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: Loaders = field(init=False)
     _session: AsyncSession | None = field(default=None, init=False)

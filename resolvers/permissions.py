@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from models.base import Base
 from models.crm import Contact, Customer, Interaction, Opportunity, Ticket
 from models.hr import Department, Employee
-from models.system import ApiToken, AuditEvent, ImportBatch, Role, User
+from models.system import ApiToken, AuditEvent, ImportBatch, Role, SheetLink, User
 from resolvers.errors import ErrorCode, Refused
 from resolvers.validation import label
 
@@ -31,6 +31,7 @@ ENTITY_ACCESS: dict[type[Base], dict[Role, str]] = {
     ApiToken: {},
     AuditEvent: {},
     ImportBatch: {},
+    SheetLink: {},
 }
 
 

@@ -31,7 +31,7 @@ from schema.fields import (
     run_mutation,
     update_mutation,
 )
-from schema.sheets import SheetMutations, SheetQueries
+from schema.sheets import SheetLinkMutations, SheetLinkQueries, SheetMutations, SheetQueries
 
 NEWEST_INTERACTIONS = (
     SortKey(crm.interactions.c.occurred_at, descending=True),
@@ -41,7 +41,7 @@ ID_ARGUMENT = strawberry.argument(description="Which object.")
 
 
 @strawberry.type(description="Everything Onebook holds, readable in one place.")
-class Query(SheetQueries):
+class Query(SheetQueries, SheetLinkQueries):
     customer = get_field(crm_models.Customer, crm.Customer, description="One customer, by id or by code.")
     customers = list_field(
         crm_models.Customer, crm.Customer, crm.CustomerFilter, crm.CustomerOrderBy, description="Customers, by code."
@@ -103,7 +103,7 @@ class Query(SheetQueries):
 
 
 @strawberry.type(description="Every change goes through here, validated, with errors returned as values.")
-class Mutation(SheetMutations):
+class Mutation(SheetMutations, SheetLinkMutations):
     create_customer = create_mutation(
         crm_models.Customer, crm.CreateCustomerInput, crm.CustomerPayload, description="Create a customer."
     )

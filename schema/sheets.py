@@ -2,14 +2,18 @@
 
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
 import anyio
+import sqlalchemy as sa
 import strawberry
 from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
 
+from resolvers.errors import Refused
 from resolvers.permissions import can_read, can_write
 from sync.importer import ImportOptions, ImportResult, OnConflict, import_workbook
 from sync.registry import DEPARTMENTS, SHEETS, layout_for, select_layouts
@@ -154,3 +158,104 @@ class SheetMutations:
 
             result = await anyio.to_thread.run_sync(run)
         return ImportReport.from_result(result)
+
+
+@strawberry.type(description="A Google spreadsheet kept in two-way sync with Onebook.")
+class SheetLink:
+    id: strawberry.ID = strawberry.field(description="Link id.")
+    spreadsheet_id: str = strawberry.field(description="The Google spreadsheet id.")
+    delete_missing: bool = strawberry.field(description="Whether rows deleted in the sheet are deleted in Onebook.")
+    last_synced_at: datetime | None = strawberry.field(description="When the last successful sync ended (UTC).")
+
+    @strawberry.field(description="The linked tabs, in sync order.")
+    def sheets(self) -> list[str]:
+        return [title for title in self.sheets.split(",") if title]  # type: ignore[attr-defined]
+
+    @strawberry.field(description="What the last sync did (the same report syncSheet returns).")
+    def last_report(self) -> JSON:
+        return self.last_report  # type: ignore[attr-defined]
+
+
+@strawberry.type(description="What one sync did: rows pulled from and pushed to each tab, conflicts and errors.")
+class SheetSyncReport:
+    applied: bool = strawberry.field(description="True when both sides were written.")
+    batch_id: strawberry.ID | None = strawberry.field(description="The import batch of the pulled changes.")
+    api_calls: int = strawberry.field(description="Google Sheets API requests this sync made.")
+    created_tabs: list[str] = strawberry.field(description="Tabs created in the spreadsheet.")
+    pulled: JSON = strawberry.field(description="Per tab: created, updated, unchanged, deleted, conflicts.")
+    pushed: JSON = strawberry.field(description="Per tab: rows written to the sheet.")
+    conflicts: list[str] = strawberry.field(description="Fields changed on both sides, by cell.")
+    errors: list[str] = strawberry.field(description="Problems that stopped the sync, by cell where possible.")
+    warnings: list[str] = strawberry.field(description="Things to know, such as a tab that was renamed.")
+
+
+@strawberry.type
+class SheetLinkQueries:
+    @strawberry.field(description="Linked Google spreadsheets (admin only).")
+    async def sheet_links(self, info: strawberry.Info) -> list[SheetLink]:
+        from models.system import SheetLink as SheetLinkModel
+        from schema.fields import require_read
+
+        require_read(info, SheetLinkModel)
+        table = SheetLinkModel.__table__
+        return await info.context.execute(sa.select(table).order_by(table.c.id))
+
+
+@strawberry.type
+class SheetLinkMutations:
+    @strawberry.mutation(description="Sync one linked spreadsheet now: pull its edits, push Onebook's, list conflicts.")
+    async def sync_sheet(
+        self,
+        info: strawberry.Info,
+        link_id: Annotated[strawberry.ID, strawberry.argument(description="The link (see sheetLinks).")],
+        on_conflict: Annotated[
+            OnConflict, strawberry.argument(description="Who wins where both sides changed a field.")
+        ] = OnConflict.FAIL,
+    ) -> SheetSyncReport:
+        from schema.errors import Forbidden
+        from sync.google import Mode, sync_link
+        from sync.sheets_api import SheetsUnavailable, client_from_settings
+
+        context = info.context
+        if not any(can_write(context.actor.roles, layout.model) for layout in SHEETS if layout.importable):
+            raise Forbidden("you may not change any records, so you may not sync a sheet")
+        settings = context.settings
+
+        def run() -> SheetSyncReport:
+            try:
+                client = client_from_settings(settings.google_credentials, api_url=settings.sheets_api_url)
+                report = sync_link(
+                    context.sync_engine,
+                    client,
+                    int(link_id),
+                    mode=Mode.SYNC,
+                    actor=context.actor,
+                    on_conflict=on_conflict,
+                    day_first=context.day_first,
+                )
+            except (SheetsUnavailable, Refused, ValueError) as problem:
+                message = "; ".join(e.message for e in problem.errors) if isinstance(problem, Refused) else str(problem)
+                return SheetSyncReport(
+                    applied=False,
+                    batch_id=None,
+                    api_calls=0,
+                    created_tabs=[],
+                    pulled={},
+                    pushed={},
+                    conflicts=[],
+                    errors=[message],
+                    warnings=[],
+                )
+            return SheetSyncReport(
+                applied=report.applied,
+                batch_id=strawberry.ID(str(report.batch_id)) if report.batch_id else None,
+                api_calls=report.api_calls,
+                created_tabs=report.created_tabs,
+                pulled=report.pulled,
+                pushed=report.pushed,
+                conflicts=report.conflicts,
+                errors=report.errors,
+                warnings=report.warnings,
+            )
+
+        return await anyio.to_thread.run_sync(run)

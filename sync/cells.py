@@ -33,8 +33,11 @@ class CellError(ValueError):
 
 
 def neutralise(text: str) -> str:
-    """Text starting like a formula gets a leading apostrophe so a spreadsheet shows it instead of running it."""
-    return NEUTRALISER + text if text.startswith(FORMULA_PREFIXES) else text
+    """Text starting like a formula gets a leading apostrophe so a spreadsheet shows it instead of running it.
+
+    So does text whose own leading apostrophes come before a formula sign (`'=x`): reading strips exactly one
+    apostrophe from such text, so it comes back as it went out."""
+    return NEUTRALISER + text if text.lstrip(NEUTRALISER).startswith(FORMULA_PREFIXES) else text
 
 
 def to_cell(column: Column, value: Any) -> Any:
@@ -56,11 +59,11 @@ def to_cell(column: Column, value: Any) -> Any:
 # --- in: cell -> value the write path accepts -------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, *, apostrophes: bool = True) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # calamine reads every number as float: a code typed as 1001 is "1001"
     text = str(value).strip()
-    if text.startswith(NEUTRALISER) and text[1:].startswith(FORMULA_PREFIXES):
+    if apostrophes and text.startswith(NEUTRALISER) and text.lstrip(NEUTRALISER).startswith(FORMULA_PREFIXES):
         text = text[1:]
     return text
 
@@ -139,16 +142,18 @@ def _boolean(value: Any) -> bool:
     raise CellError(f"expected yes or no, got {value!r}")
 
 
-def from_cell(column: Column, value: Any, *, day_first: bool = True) -> Any:
+def from_cell(column: Column, value: Any, *, day_first: bool = True, apostrophes: bool = True) -> Any:
     """The value a cell holds for this column, in the type the write path expects; None for an empty cell.
 
-    References come back as their natural-key text; the importer resolves them in bulk.
+    References come back as their natural-key text; the importer resolves them in bulk. With `apostrophes` (CSV,
+    Google Sheets), one leading apostrophe before formula-like text is the neutraliser, not part of the text; an
+    xlsx cell marks such text with its style instead, so there (`apostrophes=False`) an apostrophe is the text's.
     """
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
     kind = column.kind
     if kind in (Kind.TEXT, Kind.REFERENCE):
-        return _text(value)
+        return _text(value, apostrophes=apostrophes)
     if kind is Kind.ID:
         number = _number(value)
         if number != number.to_integral_value() or number <= 0:

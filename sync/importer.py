@@ -167,6 +167,11 @@ class _SheetImport:
         self.plan = SheetPlan(layout.title)
         self.canonical: dict[tuple[str, int], str] = {}  # (attribute, referenced id) -> its natural key as stored
         self.bad_rows: set[int] = set()
+        self.deferred: frozenset[str] = frozenset()  # reference attributes resolved and written in the second pass
+        self.created_rows: set[int] = set()  # numbers of the rows this import created
+        self.updated_rows: set[int] = set()  # numbers of the existing rows it changed
+        self.read = False  # its headers matched and its rows were parsed
+        self.apostrophes = True  # a leading apostrophe before formula-like text neutralises it (not in xlsx)
 
     def problem(self, message: str, row: int | None = None, attribute: str | None = None) -> None:
         column = self.positions.get(attribute) if attribute else None
@@ -224,7 +229,7 @@ class _SheetImport:
                     continue
                 raw = cells[index] if index < len(cells) else None
                 try:
-                    values[column.attribute] = from_cell(column, raw, day_first=day_first)
+                    values[column.attribute] = from_cell(column, raw, day_first=day_first, apostrophes=self.apostrophes)
                 except CellError as error:
                     self.add(Problem(self.data.title, str(error), number, index))
             row_id = values.pop("id", None)
@@ -277,7 +282,8 @@ def _resolve_references(session: Session, sheet: _SheetImport, deferred: set[tup
                 scope_note = " for this row's " + scope_attribute.removesuffix("_id") if scope_attribute else ""
                 sheet.problem(f"no {what} {text!r}{scope_note}", row.number, column.attribute)
             else:
-                message = f"{text!r} matches {len(ids)} records ({what}s differing only in case); write it exactly"
+                plural = f"{reference.target.__name__.lower()}s whose {key.name.replace('_', ' ')}s"
+                message = f"{text!r} matches {len(ids)} {plural} differ only in case; write it exactly"
                 sheet.problem(message, row.number, column.attribute)
 
 
@@ -302,10 +308,13 @@ def _find_targets(session: Session, sheet: _SheetImport) -> None:
     key = sheet.layout.natural_key
     if not key or any(attribute not in sheet.positions for attribute in key):
         return
+    # A key part that is a reference must have resolved to an id: an unresolved one is still its text.
+    kinds = [int if sheet.layout.column(attribute).kind is Kind.REFERENCE else int | str for attribute in key]
     keyed = {
         tuple(row.values.get(attribute) for attribute in key): row
         for row in sheet.rows
-        if row.id is None and all(isinstance(row.values.get(attribute), int | str) for attribute in key)
+        if row.id is None
+        and all(isinstance(row.values.get(attribute), kind) for attribute, kind in zip(key, kinds, strict=True))
     }
     columns = [table.c[attribute] for attribute in key]
     keys = [tuple(check_key(table.c[a], v) for a, v in zip(key, k, strict=True)) for k in keyed]
@@ -335,8 +344,15 @@ def _current_values(session: Session, sheet: _SheetImport, ids: Sequence[int]) -
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         for row in session.execute(layout_query(sheet.layout, columns, where=table.c.id.in_(chunk))):
-            current[row[0]] = (row[1], {c.attribute: plain(v) for c, v in zip(columns, row[2:], strict=True)})
+            current[row[0]] = (row[1], {c.attribute: _comparable(v) for c, v in zip(columns, row[2:], strict=True)})
     return current
+
+
+def _comparable(value: Any) -> Any:
+    """A value in the plain form `_onebook` records, with empty text as an empty cell (a sheet can't tell them
+    apart: a user without roles exports a blank Roles cell)."""
+    value = plain(value)
+    return None if value == "" else value
 
 
 def _sheet_form(sheet: _SheetImport, row: _Row, column: Column) -> Any:
@@ -351,30 +367,40 @@ def _sheet_form(sheet: _SheetImport, row: _Row, column: Column) -> Any:
 
 
 def _plan_updates(
-    session: Session, sheet: _SheetImport, base: dict, on_conflict: OnConflict
+    session: Session, sheet: _SheetImport, base: dict, on_conflict: OnConflict, *, deferred: bool
 ) -> list[tuple[crud.Patch, _Row]]:
-    """Three-way compare each existing row; returns the patches to apply (only fields that change), with rows."""
+    """Three-way compare each row that has a record; returns the patches to apply (only fields that change), with
+    rows. The first pass compares every column but the deferred references; the second (`deferred`) only those,
+    once they are resolved, for the rows this import created too."""
     targets = [row for row in sheet.rows if row.target_id is not None]
+    if deferred:
+        targets = [row for row in targets if row.number not in sheet.bad_rows]
     current = _current_values(session, sheet, sorted({row.target_id for row in targets}))
+    table = sheet.layout.model.__table__
     columns = [
         column
         for column in sheet.layout.columns
-        if column.attribute in sheet.positions and not column.read_only and column.kind is not Kind.ID
+        if column.attribute in sheet.positions
+        and not column.read_only
+        and column.kind is not Kind.ID
+        and (column.attribute in sheet.deferred) == deferred
     ]
     patches = []
     for row in targets:
         _, now = current[row.target_id]
-        exported = base.get((sheet.layout.title, row.target_id))
+        exported = None if row.number in sheet.created_rows else base.get((sheet.layout.title, row.target_id))
         changes = {}
         for column in columns:
             if column.attribute not in row.values and column.kind is Kind.REFERENCE:
-                continue  # a reference left for the second pass, or unresolved
+                continue  # unresolved (its scope is missing)
             mine = _sheet_form(sheet, row, column)
             theirs = now.get(column.attribute)
             if mine == theirs:
                 continue
+            if mine is None and row.id is None and not table.c[column.attribute].nullable:
+                continue  # a row typed without ID left it blank, as for a new row: it keeps the value it has
             if exported is not None and column.attribute in exported.values:
-                was = exported.values[column.attribute]
+                was = _comparable(exported.values[column.attribute])
                 if mine == was:
                     continue  # changed only in Onebook: keep it
                 if theirs != was:
@@ -388,8 +414,6 @@ def _plan_updates(
             changes[column.attribute] = row.values.get(column.attribute)
         if changes:
             patches.append((crud.Patch(row.target_id, changes, None), row))
-        else:
-            sheet.plan.unchanged += 1
     return patches
 
 
@@ -419,12 +443,17 @@ def _write_in_batch(sheet: _SheetImport, rows: list[_Row], write: Callable[[list
 
 def _write_sheet(session: Session, sheet: _SheetImport, base: dict, options: ImportOptions, actor: Actor) -> None:
     model = sheet.layout.model
-    planned = {row.number: patch for patch, row in _plan_updates(session, sheet, base, options.on_conflict)}
-    changed = [row for row in sheet.rows if row.number in planned and row.number not in sheet.bad_rows]
+    planned = {
+        row.number: patch for patch, row in _plan_updates(session, sheet, base, options.on_conflict, deferred=False)
+    }
+    targets = [row for row in sheet.rows if row.target_id is not None and row.number not in sheet.bad_rows]
+    changed = [row for row in targets if row.number in planned]
+    sheet.plan.unchanged += len(targets) - len(changed)
 
     def update(rows: list[_Row]) -> None:
         crud.update_many(session, model, [planned[row.number] for row in rows], actor=actor)
         sheet.plan.updated += len(rows)
+        sheet.updated_rows.update(row.number for row in rows)
 
     if changed:
         _write_in_batch(sheet, changed, update)
@@ -433,11 +462,19 @@ def _write_sheet(session: Session, sheet: _SheetImport, base: dict, options: Imp
     ]
 
     def create(rows: list[_Row]) -> None:
-        values = [{name: value for name, value in row.values.items() if value is not None} for row in rows]
+        values = [
+            {
+                name: value
+                for name, value in row.values.items()
+                if value is not None and name not in sheet.deferred  # set in the second pass
+            }
+            for row in rows
+        ]
         written = crud.create_many(session, model, values, actor=actor)
         for row, obj in zip(rows, written, strict=True):
             row.target_id = obj.id
         sheet.plan.created += len(rows)
+        sheet.created_rows.update(row.number for row in rows)
 
     if new_rows:
         _write_in_batch(sheet, new_rows, create)
@@ -456,26 +493,35 @@ def _delete_missing(session: Session, sheet: _SheetImport, exported: set[int], a
             sheet.problem(f"can't delete the row missing from the sheet: {error.message}")
 
 
-def _second_pass(session: Session, sheets: list[_SheetImport], deferred: set, actor: Actor) -> None:
-    """References to rows created in the same import (a department's head, an employee's manager)."""
+def _second_pass(
+    session: Session, sheets: list[_SheetImport], deferred: set, base: dict, options: ImportOptions, actor: Actor
+) -> None:
+    """References to rows created in the same import (a department's head, an employee's manager): resolved once
+    every row exists, then compared three ways like any other field and written."""
     for sheet in sheets:
-        attributes = [a for title, a in deferred if title == sheet.layout.title and a in sheet.positions]
-        if not attributes:
+        if not sheet.deferred & set(sheet.positions):
             continue
         _resolve_references(session, sheet, deferred, late=True)
-        patches, rows = [], []
-        for row in sheet.rows:
-            if row.target_id is None:
-                continue
-            values = {a: row.values.get(a) for a in attributes if not isinstance(row.values.get(a), str)}
-            if values:
-                patches.append(crud.Patch(row.target_id, values, None))
-                rows.append(row)
-        if patches:
-            try:
-                crud.update_many(session, sheet.layout.model, patches, actor=actor)
-            except Refused as refused:
-                _report_refusal(sheet, refused, rows)
+        planned = _plan_updates(session, sheet, base, options.on_conflict, deferred=True)
+        patches = {row.number: patch for patch, row in planned}
+        rows = [row for _, row in planned if row.number not in sheet.bad_rows]
+
+        def update(rows: list[_Row], sheet: _SheetImport = sheet, patches: dict = patches) -> None:
+            crud.update_many(session, sheet.layout.model, [patches[row.number] for row in rows], actor=actor)
+            for row in rows:
+                if row.number not in sheet.created_rows and row.number not in sheet.updated_rows:
+                    sheet.updated_rows.add(row.number)
+                    sheet.plan.unchanged -= 1
+                    sheet.plan.updated += 1
+
+        if rows:
+            _write_in_batch(sheet, rows, update)
+
+
+def _delete_all_missing(session: Session, sheets: list[_SheetImport], exported: dict, actor: Actor) -> None:
+    """Children before parents (a customer and its contacts both gone from the file), after every write."""
+    for sheet in reversed(sheets):
+        _delete_missing(session, sheet, exported.get(sheet.layout.title, set()), actor)
 
 
 def _match_sheets(data: WorkbookData, result: ImportResult, actor: Actor) -> list[tuple[SheetLayout, SheetData]]:
@@ -532,20 +578,22 @@ def apply_workbook(
         if progress:
             progress(layout.title)
         sheet = _SheetImport(layout, data_sheet, result, options, actor)
+        sheet.deferred = frozenset(attribute for title, attribute in deferred if title == layout.title)
+        sheet.apostrophes = data.kind != "xlsx"
         sheets.append(sheet)
         result.plans.append(sheet.plan)
         if not sheet.match_headers():
             continue
         sheet.parse()
+        sheet.read = True
         _resolve_references(session, sheet, deferred, late=False)
         _find_targets(session, sheet)
         # Written even after errors elsewhere (rolled back at the end): later sheets then check their references
         # against the rows this one creates, and every problem is reported in one go.
         _write_sheet(session, sheet, data.base, options, actor)
-        if options.delete_missing:
-            _delete_missing(session, sheet, data.exported.get(layout.title, set()), actor)
-    if not result.errors:
-        _second_pass(session, sheets, deferred, actor)
+    _second_pass(session, sheets, deferred, data.base, options, actor)
+    if options.delete_missing:
+        _delete_all_missing(session, [sheet for sheet in sheets if sheet.read], data.exported, actor)
     if result.conflicts and options.on_conflict is OnConflict.FAIL:
         result.errors.extend(
             Problem(c.sheet, f"{c.message} (use --on-conflict sheet or database)", c.row, c.column)

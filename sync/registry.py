@@ -252,7 +252,10 @@ SHEETS: tuple[SheetLayout, ...] = (
 )
 
 #: Models that deliberately have no sheet, with the reason.
-NO_SHEET = {"ApiToken": "token hashes are secrets; tokens are managed with `onebook tokens`"}
+NO_SHEET = {
+    "ApiToken": "token hashes are secrets; tokens are managed with `onebook tokens`",
+    "SheetLink": "links are managed with `onebook sheets link`; a link's snapshot is internal state",
+}
 
 DEPARTMENTS = ("sales", "purchasing", "warehouse", "finance", "hr")
 

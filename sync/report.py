@@ -19,11 +19,19 @@ BOLD = Font(bold=True)
 AUTHOR = "Onebook import"
 
 
-def _copy_of(source: Path):
+def _csv_title(source: Path, result: ImportResult) -> str:
+    """The title the importer gave a CSV's one sheet (`--sheet`, else the file name's stem), as its problems say."""
+    for item in [*result.errors, *result.conflicts]:
+        if item.sheet != source.name:
+            return item.sheet[:31]
+    return source.stem[:31]
+
+
+def _copy_of(source: Path, result: ImportResult):
     if source.suffix.lower() == ".csv":
         workbook = Workbook()
         sheet = workbook.active
-        sheet.title = source.stem[:31]
+        sheet.title = _csv_title(source, result)
         with source.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
             for row in csv.reader(handle):
                 sheet.append(row)
@@ -45,7 +53,7 @@ def write_report(source: str | Path, target: str | Path, result: ImportResult) -
     """Write the annotated copy of `source` to `target`."""
     source = Path(source)
     try:
-        workbook = _copy_of(source)
+        workbook = _copy_of(source, result)
     except Exception:  # an unreadable input still gets a report, with the problems listed
         workbook = Workbook()
         workbook.active.title = "Unreadable file"

@@ -51,8 +51,9 @@ def iter_rows(
     batch: int = 5_000,
 ) -> Iterator[tuple[int, int, list[Any]]]:
     """(id, version, values in column order) for every row, streamed from the server in batches."""
-    result = connection.execution_options(stream_results=True, yield_per=batch).execute(
-        layout_query(layout, columns, where=where)
-    )
+    # Options on the statement, not the connection: Connection.execution_options() changes the connection itself,
+    # and every later statement in the transaction would open a server-side cursor too.
+    query = layout_query(layout, columns, where=where).execution_options(stream_results=True, yield_per=batch)
+    result = connection.execute(query)
     for row in result:
         yield row[0], row[1], list(row[2:])

@@ -537,7 +537,7 @@ def ordered_rows(
             yield values
         return
     query = layout_query(layout, columns, where=where).order_by(None).order_by(*(key.clause() for key in order_by))
-    result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
+    result = connection.execute(query.execution_options(stream_results=True, yield_per=batch))
     for row in result:
         yield list(row[2:])
 

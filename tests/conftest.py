@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from app.database import create_sync_engine
 
-pytest_plugins = ["tests.factories"]  # row factories as fixtures: make_customer, customer, ...
+pytest_plugins = ["tests.factories", "tests.sheets_fake"]  # row factories as fixtures; the fake Google Sheets API
 
 POSTGRES_SERVER_URL = os.environ.get("ONEBOOK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [name.strip() for name in os.environ.get("ONEBOOK_TEST_BACKENDS", "sqlite,postgresql").split(",")]

@@ -474,4 +474,22 @@ def test_the_table_in_this_test_covers_every_role_and_every_entity_the_api_serve
     # a new role, or an entity that gets a GraphQL type, must get its expectations written out here too
     assert {role.value for role in Role} == set(ROLES)
     served = {model.__name__ for model in ENTITY_ACCESS if model.__name__ in schema._schema.type_map}
-    assert served == set(ENTITIES)
+    assert served - {"SheetLink"} == set(ENTITIES)  # SheetLink: test_sheet_links_are_for_admins_only
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sheet_links_are_for_admins_only(client_as, engine, role):
+    # given a linked spreadsheet
+    from app.database import transaction
+    from sync.google import create_link
+
+    with transaction(engine) as session:
+        create_link(session, spreadsheet_id="sheet-x", sheets=["customers"], department=None, actor=Actor.system())
+    # when a user with this role lists the links
+    body = client_as(role)("{ sheetLinks { spreadsheetId sheets } }", expect_errors=True)
+    # then only an admin sees it
+    if role == "admin":
+        assert body["data"]["sheetLinks"] == [{"spreadsheetId": "sheet-x", "sheets": ["Customers"]}]
+    else:
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -75,6 +75,8 @@ def selection(type_: GraphQLOutputType) -> str:
         return ""
     if is_object_type(named) and "errors" in named.fields:
         error_type = get_named_type(named.fields["errors"].type)
+        if is_leaf_type(error_type):  # reports whose errors are plain messages
+            return "{ __typename errors }"
         leaves = [name for name, field in error_type.fields.items() if is_leaf_type(get_named_type(field.type))]
         return f"{{ __typename errors {{ {' '.join(leaves)} }} }}"
     return "{ __typename }"
