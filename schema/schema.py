@@ -94,6 +94,15 @@ class Query(SheetQueries, SheetLinkQueries):
         default_order=system.NEWEST_EVENTS,
     )
 
+    import_batches = list_field(
+        system_models.ImportBatch,
+        system.ImportBatch,
+        system.ImportBatchFilter,
+        system.ImportBatchOrderBy,
+        description="Applied imports and sheet syncs, newest first (admin only).",
+        default_order=(SortKey(system_models.ImportBatch.__table__.c.id, descending=True),),
+    )
+
     @strawberry.field(description="The user this request authenticated as.")
     async def me(self, info: strawberry.Info) -> system.User | None:
         actor = info.context.actor

@@ -98,3 +98,31 @@ class UserFilter:
 class UserOrderBy:
     email: SortDirection | None = strawberry.field(default=UNSET, description="By email.")
     name: SortDirection | None = strawberry.field(default=UNSET, description="By name.")
+
+
+@strawberry.type(description="One applied import or sheet sync, which `onebook import undo` can revert.")
+class ImportBatch:
+    id: strawberry.ID = strawberry.field(description="Batch number.")
+    created_at: datetime = strawberry.field(description="When it was applied (UTC).")
+    actor_email: str | None = strawberry.field(description="Who imported (null for the command line).")
+    via: str = strawberry.field(description="import (a file) or sheets (a Google Sheets sync).")
+    filename: str = strawberry.field(description="The file or spreadsheet imported.")
+    status: str = strawberry.field(description="applied, or undone.")
+    summary: JSON = strawberry.field(description="Per sheet: created, updated, unchanged, deleted, conflicts.")
+
+
+@strawberry.input(description="Conditions on import batches; all given conditions must hold.")
+class ImportBatchFilter:
+    id: IDFilter | None = strawberry.field(default=UNSET, description="By batch number.")
+    created_at: DateTimeFilter | None = strawberry.field(default=UNSET, description="By when it was applied.")
+    actor_email: StringFilter | None = strawberry.field(default=UNSET, description="By who imported.")
+    via: StringFilter | None = strawberry.field(default=UNSET, description="By channel: import or sheets.")
+    status: StringFilter | None = strawberry.field(default=UNSET, description="By status: applied or undone.")
+    and_: list["ImportBatchFilter"] | None = strawberry.field(default=UNSET, name="and", description="All must hold.")
+    or_: list["ImportBatchFilter"] | None = strawberry.field(default=UNSET, name="or", description="Any may hold.")
+    not_: Optional["ImportBatchFilter"] = strawberry.field(default=UNSET, name="not", description="Must not hold.")
+
+
+@strawberry.input(one_of=True, description="One sort key for import batches.")
+class ImportBatchOrderBy:
+    created_at: SortDirection | None = strawberry.field(default=UNSET, description="By when it was applied.")

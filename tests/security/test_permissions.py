@@ -12,7 +12,7 @@ import pytest
 from app.database import transaction
 from models.crm import Contact, Customer, Interaction, Opportunity, Ticket
 from models.hr import Department, Employee
-from models.system import AuditEvent, User
+from models.system import AuditEvent, ImportBatch, User
 from resolvers.errors import ErrorCode, Refused
 from resolvers.permissions import ENTITY_ACCESS, Actor, Role
 from resolvers.users import add_user
@@ -33,6 +33,7 @@ Department    R      R           R          R        RW  R         RW
 Employee      R      R           R          R        RW  R         RW
 User          -      -           -          -        -   -         RW
 AuditEvent    -      -           -          -        -   -         R
+ImportBatch   -      -           -          -        -   -         R
 """
 
 
@@ -53,6 +54,7 @@ ENTITIES = [
     "Employee",
     "User",
     "AuditEvent",
+    "ImportBatch",
 ]
 LIST_FIELDS = {
     "Customer": "customers",
@@ -64,6 +66,7 @@ LIST_FIELDS = {
     "Employee": "employees",
     "User": "users",
     "AuditEvent": "auditEvents",
+    "ImportBatch": "importBatches",
 }
 MODELS = {
     "Customer": Customer,
@@ -75,6 +78,7 @@ MODELS = {
     "Employee": Employee,
     "User": User,
     "AuditEvent": AuditEvent,
+    "ImportBatch": ImportBatch,
 }
 #: Entities with create mutations, and a valid input for each (given an existing customer's id).
 CREATE_INPUTS = {
@@ -95,8 +99,10 @@ ROLE_ENTITY = [pytest.param(role, entity, id=f"{role}-{entity}") for entity in E
 
 
 @pytest.fixture
-def one_of_each(customer, contact, make_interaction, opportunity, ticket, department, employee):
+def one_of_each(engine, customer, contact, make_interaction, opportunity, ticket, department, employee):
     make_interaction(customer)
+    with engine.begin() as connection:
+        connection.execute(ImportBatch.__table__.insert(), {"via": "import", "filename": "sales.xlsx", "summary": {}})
     return customer
 
 
