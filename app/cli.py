@@ -219,7 +219,7 @@ def tokens_revoke(id: Annotated[int, typer.Argument(help="Token id, from `oneboo
     from resolvers.users import revoke_token
 
     with _domain_session() as session:
-        revoke_token(session, id=id)
+        revoke_token(session, id=id, actor=Actor.system())
     typer.echo(f"Revoked token {id}.")
 
 

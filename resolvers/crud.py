@@ -116,8 +116,9 @@ def _missing_or_stale(model: type[Base], patches: Sequence[Patch], current: dict
     return errors
 
 
-def _record(session: Session, *, actor: Actor, action: str, model: type[Base], entries: list[tuple[int, dict]]) -> None:
-    """One audit event per changed row, written with one statement."""
+def record(session: Session, *, actor: Actor, action: str, model: type[Base], entries: list[tuple[int, dict]]) -> None:
+    """One audit event per changed row, written with one statement (also for writes outside these functions,
+    such as issuing a token)."""
     if not entries:
         return
     now = utcnow()
@@ -187,7 +188,7 @@ def create_many(
         obj = _row_object({"id": id, **values})
         written.append(obj)
         entries.append((id, audit.changes_between({}, audit.snapshot(obj, table))))
-    _record(session, actor=actor, action=action, model=model, entries=entries)
+    record(session, actor=actor, action=action, model=model, entries=entries)
     return written
 
 
@@ -254,7 +255,7 @@ def update_many(
                 ErrorCode.CONFLICT,
                 "version",
             )
-    _record(session, actor=actor, action=action, model=model, entries=entries)
+    record(session, actor=actor, action=action, model=model, entries=entries)
     return written
 
 
@@ -289,7 +290,7 @@ def delete_many(
     entries = [(id, audit.changes_between(audit.snapshot(current[id], table), {})) for id in ids]
     for start in range(0, len(ids), CHUNK):
         session.execute(table.delete().where(table.c.id.in_(ids[start : start + CHUNK])))
-    _record(session, actor=actor, action="delete", model=model, entries=entries)
+    record(session, actor=actor, action="delete", model=model, entries=entries)
     return [_row_object(dict(current[id]._mapping)) for id in ids]
 
 

@@ -72,6 +72,10 @@ def create_token(
     )
     session.add(token)
     session.flush()
+    shown = {"user": [None, user.email], "name": [None, name], "prefix": [None, token.prefix]}
+    if token.expires_at is not None:
+        shown["expires_at"] = [None, token.expires_at.isoformat()]
+    crud.record(session, actor=actor, action="create", model=ApiToken, entries=[(token.id, shown)])
     return token, secret
 
 
@@ -80,10 +84,13 @@ def list_tokens(session: Session, *, email: str) -> list[ApiToken]:
     return list(session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
-def revoke_token(session: Session, *, id: int) -> ApiToken:
+def revoke_token(session: Session, *, id: int, actor: Actor) -> ApiToken:
+    """Revoke a token; requests using it are refused from now on. Audited (never the hash)."""
     token = session.get(ApiToken, id)
     if token is None:
         raise Refused.one(f"no token with id {id}", ErrorCode.NOT_FOUND, "id")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        changes = {"revoked_at": [None, token.revoked_at.isoformat()]}
+        crud.record(session, actor=actor, action="revoke", model=ApiToken, entries=[(token.id, changes)])
     return token

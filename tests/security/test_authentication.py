@@ -79,7 +79,7 @@ def _expired(engine, issue) -> str:
 def _revoked(engine, issue) -> str:
     token_id, secret = issue("revoked@example.test")
     with transaction(engine) as session:
-        revoke_token(session, id=token_id)
+        revoke_token(session, id=token_id, actor=Actor.system())
     return f"Bearer {secret}"
 
 
