@@ -7,7 +7,6 @@ compiled against the model's columns and its many-to-one relations, which filter
 
 import base64
 import binascii
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import RelationshipDirection
 
 from models.base import Base
+from resolvers.audit import plain
 from resolvers.validation import fits_integer_column
 
 DEFAULT_PAGE_SIZE = 50
@@ -202,16 +202,6 @@ def compile_order(model: type[Base], order_by: Sequence[Any] | None, default: Se
     return keys
 
 
-def _encode_value(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
 def _python_type(column_type: sa.types.TypeEngine) -> type:
     # A TypeDecorator (UTCDateTime) reports `object`; the type it decorates knows the Python type.
     if isinstance(column_type, sa.types.TypeDecorator):
@@ -257,7 +247,7 @@ def _decode_value(column: sa.Column, value: Any) -> Any:
 
 def encode_cursor(keys: Sequence[SortKey], row: Any) -> str:
     values = [
-        _encode_value(row._mapping[key.column.name] if hasattr(row, "_mapping") else getattr(row, key.column.name))
+        plain(row._mapping[key.column.name] if hasattr(row, "_mapping") else getattr(row, key.column.name))
         for key in keys
     ]
     return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
