@@ -21,7 +21,7 @@ from resolvers.audit import plain
 from resolvers.errors import ErrorCode, Refused
 from resolvers.permissions import Actor, can_read, can_write
 from resolvers.validation import check_value
-from sync.cells import CellError, from_cell, to_cell
+from sync.cells import FORMULA_PREFIXES, NEUTRALISER, CellError, from_cell, to_cell
 from sync.importer import ImportOptions, ImportResult, OnConflict, apply_workbook
 from sync.reading import BaseRow, SheetData, WorkbookData
 from sync.registry import Column, Kind, SheetLayout, choice_label, layout_for, select_layouts
@@ -29,6 +29,7 @@ from sync.rows import iter_rows
 from sync.sheets_api import SheetsClient, SheetsUnavailable, TabSpec
 
 LEASE = timedelta(minutes=10)
+BUSY = "another sync of this link is running; try again when it ends"
 CONFLICTS_TAB = "Conflicts"
 ADVISORY_LOCK_NAMESPACE = 7_340_117  # "sheets", so links' advisory locks don't collide with anyone else's
 
@@ -117,9 +118,17 @@ def find_link(session: Session, key: str | int) -> SheetLink:
 # --- one sync per link at a time -----------------------------------------------------------------------------------
 
 
+class LinkBusy(Refused):
+    """Another sync of the link holds its lease."""
+
+
 class Lease:
     """Holds a link's lease for the duration of a sync: a row lease on every database, plus a PostgreSQL advisory
-    lock (released automatically if the process dies); a lease left by a dead process expires after LEASE."""
+    lock (released automatically if the process dies); a lease left by a dead process expires after LEASE.
+
+    A held lease is refused without waiting: the sync holding it keeps a write transaction open while it writes to
+    Google, so anything that writes the link's row (or, on SQLite, anything at all) would wait for it to end.
+    """
 
     def __init__(self, engine: sa.Engine, link_id: int):
         self.engine = engine
@@ -137,9 +146,14 @@ class Lease:
             self.lock_connection.commit()
             if not taken:
                 self._close()
-                raise Refused.one("another sync of this link is running; try again when it ends", ErrorCode.CONFLICT)
+                raise LinkBusy.one(BUSY, ErrorCode.CONFLICT)
         now = utcnow()
         links = SheetLink.__table__
+        with self.engine.connect() as connection:  # a read never waits for a writer (WAL, MVCC)
+            held_until = connection.scalar(sa.select(links.c.locked_until).where(links.c.id == self.link_id))
+        if held_until is not None and held_until >= now:
+            self._close()
+            raise LinkBusy.one(BUSY, ErrorCode.CONFLICT)
         with self.engine.begin() as connection:
             taken = connection.execute(
                 links.update()
@@ -149,7 +163,7 @@ class Lease:
             ).rowcount
         if not taken:
             self._close()
-            raise Refused.one("another sync of this link is running; try again when it ends", ErrorCode.CONFLICT)
+            raise LinkBusy.one(BUSY, ErrorCode.CONFLICT)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -181,6 +195,14 @@ def sheet_value(column: Column, value: Any) -> Any:
     shown = to_cell(column, value)
     if shown is None:
         return ""
+    if (
+        isinstance(shown, str)
+        and shown.startswith(NEUTRALISER)
+        and shown.lstrip(NEUTRALISER).startswith(FORMULA_PREFIXES)
+    ):
+        # Reading strips one apostrophe before a formula sign (what people type to keep `=x` text), so text that
+        # already starts that way gets one more, to come back as it went out.
+        return NEUTRALISER + shown
     if column.kind is Kind.MONEY:
         return float(shown)
     if column.kind is Kind.DATETIME:
@@ -230,7 +252,7 @@ def _base(link: SheetLink) -> tuple[dict[tuple[str, int], BaseRow], dict[str, se
     return base, listed
 
 
-def _tab_spec(layout: SheetLayout, session: Session) -> TabSpec:
+def _tab_spec(layout: SheetLayout, session: Session, *, rows: int) -> TabSpec:
     choices, references, protected = {}, {}, []
     for index, column in enumerate(layout.columns):
         if column.kind is Kind.ID or column.read_only:
@@ -248,6 +270,7 @@ def _tab_spec(layout: SheetLayout, session: Session) -> TabSpec:
         choices=choices,
         references=references,
         protected_columns=protected,
+        rows=rows,
     )
 
 
@@ -285,6 +308,10 @@ def sync_link(
     try:
         with Lease(engine, link_id):
             _sync(engine, client, link_id, mode, actor, on_conflict, day_first, report)
+    except LinkBusy as busy:
+        # The running sync records its own report; writing this one would wait for its transaction to end.
+        report.errors += [error.message for error in busy.errors]
+        return report
     except Refused as refused:
         report.errors += [error.message for error in refused.errors]
     except SheetsUnavailable as unavailable:
@@ -323,8 +350,12 @@ def _sync(
                 if blocked:
                     raise Refused.one(f"you may not change {', '.join(blocked)}", ErrorCode.FORBIDDEN)
             spreadsheet = client.open(link.spreadsheet_id)
-            existing = client.tab_titles(spreadsheet)
-            tabs = client.read_tabs(spreadsheet, [layout.title for layout in layouts if layout.title in existing])
+            existing = _tabs_present(client.tab_titles(spreadsheet), [layout.title for layout in layouts])
+            # The Conflicts tab is read in the same request: its size lets the write blank what it listed last time.
+            found = client.read_tabs(spreadsheet, list(existing.values()))
+            tabs = {title: found[actual] for title, actual in existing.items() if actual in found}
+            conflicts_tab = tabs.pop(CONFLICTS_TAB, None)
+            conflicts_size = conflicts_tab.size if conflicts_tab is not None else (0, 0)
             for layout in layouts:
                 if layout.title not in existing and link.snapshot.get(layout.title):
                     report.warnings.append(
@@ -357,15 +388,8 @@ def _sync(
                 if result.errors:
                     report.errors += [str(problem) for problem in result.errors]
                     transaction.rollback()
-                    _write_conflicts_tab(client, spreadsheet, existing, report)
+                    _write_conflicts_tab(client, spreadsheet, existing, report, conflicts_size)
                     return
-            missing = [layout for layout in layouts if layout.title not in existing]
-            if missing or (report.conflicts and CONFLICTS_TAB not in existing):
-                specs = [_tab_spec(layout, session) for layout in missing]
-                if report.conflicts and CONFLICTS_TAB not in existing:
-                    specs.append(TabSpec(CONFLICTS_TAB, ["Cell", "What happened"], {}, {}, []))
-                client.create_tabs(spreadsheet, specs)
-                report.created_tabs = [spec.title for spec in specs]
             contents, sizes, snapshot = {}, {}, {}
             created = result.created if result is not None else {}
             for layout in layouts:
@@ -376,14 +400,25 @@ def _sync(
                 if sheet_rows:
                     sizes[layout.title] = (len(sheet_rows), max(len(row) for row in sheet_rows))
                 report.pushed[layout.title] = len(contents[layout.title]) - 1
-            if report.conflicts:
-                contents[CONFLICTS_TAB] = [["Cell", "What happened"]] + [
-                    [text.split(": ", 1)[0], text.split(": ", 1)[-1]] for text in report.conflicts
-                ]
+            if report.conflicts or CONFLICTS_TAB in existing:
+                # Conflicts resolved by policy are listed; a sync without any empties the list of the last one.
+                contents[CONFLICTS_TAB] = _problem_rows(report.conflicts)
+                sizes[CONFLICTS_TAB] = conflicts_size
+            missing = [layout for layout in layouts if layout.title not in existing]
+            if missing or (report.conflicts and CONFLICTS_TAB not in existing):
+                specs = [_tab_spec(layout, session, rows=len(contents[layout.title])) for layout in missing]
+                if report.conflicts and CONFLICTS_TAB not in existing:
+                    specs.append(TabSpec(CONFLICTS_TAB, ["Cell", "What happened"], rows=len(contents[CONFLICTS_TAB])))
+                client.create_tabs(spreadsheet, specs)
+                report.created_tabs = [spec.title for spec in specs]
             link.snapshot = snapshot
             link.last_synced_at = utcnow()
             session.flush()
-            client.write_tabs(spreadsheet, contents, previous_sizes=sizes)
+            client.write_tabs(
+                spreadsheet,
+                {existing.get(title, title): rows for title, rows in contents.items()},
+                previous_sizes={existing.get(title, title): size for title, size in sizes.items()},
+            )
             transaction.commit()
             report.applied = True
             report.batch_id = result.batch_id if result is not None else None
@@ -482,12 +517,32 @@ def _pulled_content(
     return content, snapshot
 
 
-def _write_conflicts_tab(client: SheetsClient, spreadsheet: Any, existing: dict[str, int], report: SyncReport) -> None:
-    """When a sync is refused, say why where the team looks: a Conflicts tab listing every problem by cell."""
+def _problem_rows(lines: list[str]) -> list[list[str]]:
+    """The Conflicts tab's content: one row per problem, its cell ("Customers!H2") apart from what happened."""
+    return [["Cell", "What happened"]] + [[text.split(": ", 1)[0], text.split(": ", 1)[-1]] for text in lines]
+
+
+def _tabs_present(tab_titles: dict[str, int], titles: list[str]) -> dict[str, str]:
+    """Our title -> the spreadsheet's title for each linked tab (and the Conflicts tab) it has. Google allows no two
+    tabs whose titles differ only in case, so a tab someone renamed from `Customers` to `customers` is still ours."""
+    by_folded = {title.casefold(): title for title in tab_titles}
+    wanted = [*titles, CONFLICTS_TAB]
+    return {title: by_folded[title.casefold()] for title in wanted if title.casefold() in by_folded}
+
+
+def _write_conflicts_tab(
+    client: SheetsClient,
+    spreadsheet: Any,
+    existing: dict[str, str],
+    report: SyncReport,
+    previous_size: tuple[int, int],
+) -> None:
+    """When a sync is refused, say why where the team looks: a Conflicts tab listing every problem by cell (and
+    nothing left over from an earlier, longer list)."""
     lines = report.errors or report.conflicts
     if not lines:
         return
     if CONFLICTS_TAB not in existing:
-        client.create_tabs(spreadsheet, [TabSpec(CONFLICTS_TAB, ["Cell", "What happened"], {}, {}, [])])
-    rows = [["Cell", "What happened"]] + [[text.split(": ", 1)[0], text.split(": ", 1)[-1]] for text in lines]
-    client.write_tabs(spreadsheet, {CONFLICTS_TAB: rows})
+        client.create_tabs(spreadsheet, [TabSpec(CONFLICTS_TAB, ["Cell", "What happened"], rows=len(lines) + 1)])
+    title = existing.get(CONFLICTS_TAB, CONFLICTS_TAB)
+    client.write_tabs(spreadsheet, {title: _problem_rows(lines)}, previous_sizes={title: previous_size})

@@ -65,6 +65,7 @@ class TabSpec:
     choices: dict[int, list[str]] = field(default_factory=dict)  # strict dropdowns (enums)
     references: dict[int, list[str]] = field(default_factory=dict)  # suggested values (natural keys), not enforced
     protected_columns: list[int] = field(default_factory=list)  # read-only columns: editing them warns
+    rows: int = 0  # rows about to be written: the tab is created that tall, so no second request has to grow it
 
 
 # --- HTTP ---------------------------------------------------------------------------------------------------------
@@ -495,7 +496,7 @@ def _add_sheet_request(spec: TabSpec, sheet_id: int) -> dict[str, Any]:
                 "sheetId": sheet_id,
                 "title": spec.title,
                 "gridProperties": {
-                    "rowCount": NEW_TAB_ROWS,
+                    "rowCount": max(NEW_TAB_ROWS, spec.rows),
                     "columnCount": max(NEW_TAB_COLUMNS, *used_columns),
                     "frozenRowCount": 1,
                 },
