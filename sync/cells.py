@@ -161,6 +161,8 @@ def from_cell(column: Column, value: Any, *, day_first: bool = True, apostrophes
         return int(number)
     if kind is Kind.INTEGER:
         number = _number(value)
+        if isinstance(value, float) and abs(number - number.to_integral_value()) < Decimal("0.000001"):
+            number = number.to_integral_value()  # a formula's 30.000000000000004 shows as 30
         if number != number.to_integral_value():
             raise CellError(f"expected a whole number, got {value!r}")
         return int(number)

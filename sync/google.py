@@ -24,7 +24,7 @@ from resolvers.validation import check_value
 from sync.cells import FORMULA_PREFIXES, NEUTRALISER, CellError, from_cell, to_cell
 from sync.importer import ImportOptions, ImportResult, OnConflict, apply_workbook
 from sync.reading import BaseRow, SheetData, WorkbookData
-from sync.registry import Column, Kind, SheetLayout, choice_label, layout_for, select_layouts
+from sync.registry import Column, Kind, SheetLayout, choice_label, layout_for, normalize_header, select_layouts
 from sync.rows import iter_rows
 from sync.sheets_api import SheetsClient, SheetsUnavailable, TabSpec
 
@@ -449,7 +449,15 @@ def _tab_content(
     order += sorted(set(current) - set(order))
     if mode is Mode.PULL and sheet_rows:
         return _pulled_content(layout, sheet_rows, id_index, new_ids, current, previous, day_first)
-    content = [header]
+    # Columns the team added to the tab are theirs: kept with each row (moved after Onebook's columns).
+    known = {normalize_header(column.title) for column in columns} | {normalize_header(c.attribute) for c in columns}
+    extra = [i for i, title in enumerate(sheet_header) if title.strip() and normalize_header(title) not in known]
+    extra_values: dict[Any, list[Any]] = {}
+    for number, row in enumerate(sheet_rows[1:], start=2):
+        key = new_ids.get(number) or _row_id(row, id_index) or ("row", number)
+        extra_values[key] = [row[i] if i < len(row) else "" for i in extra]
+    blank = [""] * len(extra)
+    content = [header + [sheet_header[i] for i in extra]]
     snapshot = {}
     if mode is Mode.PUSH and sheet_rows:
         # Rows typed into the sheet since the last sync have no id yet: a push keeps them for the next pull.
@@ -460,13 +468,23 @@ def _tab_content(
         unsaved = []
     for id in order:
         version, values = current[id]
-        content.append([sheet_value(column, value) for column, value in zip(columns, values, strict=True)])
+        shown = [sheet_value(column, value) for column, value in zip(columns, values, strict=True)]
+        content.append(shown + extra_values.get(id, blank))
         snapshot[str(id)] = {
             "version": version,
             "values": {c.attribute: plain(v) for c, v in zip(columns, values, strict=True) if c.kind is not Kind.ID},
         }
     content += [row for row in unsaved if any(cell not in ("", None) for cell in row)]
     return content, snapshot
+
+
+def _row_id(row: list[Any], id_index: int | None) -> int | None:
+    if id_index is None or id_index >= len(row):
+        return None
+    try:
+        return int(float(row[id_index]))
+    except (TypeError, ValueError):
+        return None
 
 
 def _pulled_content(

@@ -70,7 +70,7 @@ class Problem:
     def cell(self) -> str:
         if self.row is None:
             return self.sheet
-        place = f"{column_letter(self.column)}{self.row}" if self.column is not None else f"row {self.row}"
+        place = f"{column_letter(self.column)}{self.row}" if self.column is not None else f"{self.row}:{self.row}"
         return f"{self.sheet}!{place}"
 
     def __str__(self) -> str:
@@ -480,9 +480,32 @@ def _write_sheet(session: Session, sheet: _SheetImport, base: dict, options: Imp
         _write_in_batch(sheet, new_rows, create)
 
 
-def _delete_missing(session: Session, sheet: _SheetImport, exported: set[int], actor: Actor) -> None:
+def _delete_missing(
+    session: Session, sheet: _SheetImport, exported: set[int], base: dict, on_conflict: OnConflict, actor: Actor
+) -> None:
+    """Delete exported rows no longer in the sheet; a row changed in Onebook since the export is a conflict."""
     present = {row.target_id for row in sheet.rows if row.target_id is not None}
     missing = sorted(exported - present)
+    table = sheet.layout.model.__table__
+    versions = {}
+    for start in range(0, len(missing), CHUNK):
+        chunk = missing[start : start + CHUNK]
+        versions.update(session.execute(sa.select(table.c.id, table.c.version).where(table.c.id.in_(chunk))).all())
+    missing = [id for id in missing if id in versions]  # already gone: nothing to do
+    changed = [
+        id
+        for id in missing
+        if (sheet.layout.title, id) in base and base[(sheet.layout.title, id)].version != versions[id]
+    ]
+    for id in changed:
+        sheet.plan.conflicts += 1
+        message = f"{sheet.layout.title} row with ID {id} was deleted in the sheet but changed in Onebook since"
+        if on_conflict is OnConflict.FAIL:
+            sheet.problem(f"{message} (use --on-conflict sheet or database)")
+        else:
+            sheet.result.warnings.append(f"{message}: {'deleted' if on_conflict is OnConflict.SHEET else 'kept'}")
+    if on_conflict is not OnConflict.SHEET:
+        missing = [id for id in missing if id not in changed]
     if not missing:
         return
     try:
@@ -518,10 +541,11 @@ def _second_pass(
             _write_in_batch(sheet, rows, update)
 
 
-def _delete_all_missing(session: Session, sheets: list[_SheetImport], exported: dict, actor: Actor) -> None:
+def _delete_all_missing(session: Session, sheets: list[_SheetImport], exported: dict, base: dict, actor: Actor) -> None:
     """Children before parents (a customer and its contacts both gone from the file), after every write."""
     for sheet in reversed(sheets):
-        _delete_missing(session, sheet, exported.get(sheet.layout.title, set()), actor)
+        on_conflict = sheet.options.on_conflict
+        _delete_missing(session, sheet, exported.get(sheet.layout.title, set()), base, on_conflict, actor)
 
 
 def _match_sheets(data: WorkbookData, result: ImportResult, actor: Actor) -> list[tuple[SheetLayout, SheetData]]:
@@ -593,7 +617,7 @@ def apply_workbook(
         _write_sheet(session, sheet, data.base, options, actor)
     _second_pass(session, sheets, deferred, data.base, options, actor)
     if options.delete_missing:
-        _delete_all_missing(session, [sheet for sheet in sheets if sheet.read], data.exported, actor)
+        _delete_all_missing(session, [sheet for sheet in sheets if sheet.read], data.exported, data.base, actor)
     if result.conflicts and options.on_conflict is OnConflict.FAIL:
         result.errors.extend(
             Problem(c.sheet, f"{c.message} (use --on-conflict sheet or database)", c.row, c.column)

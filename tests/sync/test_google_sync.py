@@ -165,3 +165,26 @@ def test_a_spreadsheet_that_does_not_exist_is_a_clear_report(engine, sheets_serv
     with engine.connect() as connection:
         stored = connection.execute(sa.select(SheetLink.last_report)).scalar_one()
     assert stored["errors"] == report.errors
+
+
+def test_a_column_the_team_added_to_the_tab_is_kept_through_syncs(engine, sheets_server, sheets_client, make_customer):
+    # given a synced tab to which someone added a "Follow-up" column with notes
+    make_customer(code="C-1", name="Acme")
+    make_customer(code="C-2", name="Beta")
+    sheets_server.add_spreadsheet(SPREADSHEET, tabs={"Sheet1": []})
+    link_id = link_customers(engine)
+    sync_link(engine, sheets_client, link_id, mode=Mode.SYNC, actor=ADMIN)
+    width = len(sheets_server.tab(SPREADSHEET, "Customers")[0])
+    extra = chr(65 + width)
+    sheets_server.set_cell(SPREADSHEET, "Customers", f"{extra}1", "Follow-up")
+    sheets_server.set_cell(SPREADSHEET, "Customers", f"{extra}3", "call Beta on Monday")
+    # when Onebook changes a customer and the link syncs
+    with transaction(engine) as session:
+        crud.update(session, Customer, 1, {"name": "Acme Renamed"}, actor=ADMIN)
+    report = sync_link(engine, sheets_client, link_id, mode=Mode.SYNC, actor=ADMIN)
+    # then the change is written and the team's column and its note are still there, on the same row
+    assert report.errors == []
+    rows = sheets_server.tab(SPREADSHEET, "Customers")
+    note = rows[0].index("Follow-up")
+    assert rows[1][column(rows, "Name")] == "Acme Renamed"
+    assert rows[2][column(rows, "Code")] == "C-2" and rows[2][note] == "call Beta on Monday"
