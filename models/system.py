@@ -1,4 +1,4 @@
-"""System: users and their API tokens, the audit trail, import batches."""
+"""System: users and their API tokens, the audit trail, import batches, document number counters."""
 
 import enum
 from datetime import datetime
@@ -82,3 +82,12 @@ class ImportBatch(Base):
     filename: Mapped[str] = mapped_column(sa.String(500))
     status: Mapped[str] = mapped_column(sa.String(16), default="applied")
     summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class DocumentCounter(Base):
+    """The last number handed out per document prefix (SO, PO, INV, JE, WO); see `resolvers.numbering`."""
+
+    __tablename__ = "document_counters"
+
+    prefix: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    last_value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
