@@ -189,7 +189,7 @@ def check_references(session: Session, model: type[Base], rows: Sequence[dict[st
         with session.no_autoflush:
             for chunk in _chunks(storable):
                 found.update(session.scalars(sa.select(target).where(target.in_(chunk))))
-        what = target.table.name.removesuffix("s").replace("_", " ")
+        what = next(label(mapper.class_) for mapper in Base.registry.mappers if mapper.local_table is target.table)
         for index, row in enumerate(rows):
             value = row.get(column.name)
             if value is not None and value not in found:

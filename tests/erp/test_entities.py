@@ -385,3 +385,16 @@ def test_products_are_listed_with_a_product_read_by_sku(gql, make_product):
     body = gql("{ products(filter: {active: {eq: true}}, orderBy: [{sku: ASC}]) { totalCount nodes { sku } } }")
     assert body["data"]["products"] == {"totalCount": 1, "nodes": [{"sku": "A-1"}]}
     assert gql('{ product(sku: "B-1") { name active } }')["data"]["product"] == {"name": "Beta", "active": False}
+
+
+def test_a_missing_reference_is_named_in_words(gql, product):
+    payload = gql(
+        f"mutation ($input: CreateBomLineInput!) {{ createBomLine(input: $input) {{ bomLine {{ id }} {ERRORS} }} }}",
+        {"input": {"bomId": "999999", "componentId": str(product.id), "quantityPerUnit": "1"}},
+    )["data"]["createBomLine"]
+
+    assert only_error(payload, "bomLine") == {
+        "field": ["input", "bomId"],
+        "message": "no bill of materials with id 999999",
+        "code": "VALIDATION",
+    }

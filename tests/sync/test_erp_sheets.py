@@ -1,5 +1,7 @@
 """ERP sheets: documents and their lines imported by natural key, numbers generated, a BOM known by its product."""
 
+import csv
+import io
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -114,3 +116,26 @@ def test_an_unknown_bill_of_materials_is_named_by_its_product_sku(engine, tmp_pa
     result = import_workbook(engine, path, actor=Actor.system(via="import"))
 
     assert [problem.message for problem in result.errors] == ["no bill of materials with product sku 'NOPE'"]
+
+
+def test_bom_lines_export_with_the_bills_product_sku(client, make_product, make_bill_of_materials, make_bom_line):
+    table, leg = make_product(sku="TABLE-3"), make_product(sku="LEG-3")
+    make_bom_line(make_bill_of_materials(table), leg, quantity_per_unit=Decimal("4"))
+
+    response = client.get("/exports/bom-lines.csv")
+
+    assert response.status_code == 200, response.text
+    (row,) = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert (row["BOM Product SKU"], row["Component SKU"], row["Quantity Per Unit"]) == ("TABLE-3", "LEG-3", "4.000")
+
+
+def test_a_bill_of_materials_is_found_by_its_products_sku(gql, make_product, make_bill_of_materials, make_bom_line):
+    table, leg = make_product(sku="TABLE-4"), make_product(sku="LEG-4")
+    make_bom_line(make_bill_of_materials(table, notes="Glue, then screw"), leg)
+
+    found = gql('{ billOfMaterials(productSku: "TABLE-4") { notes lines { quantityPerUnit component { sku } } } }')
+
+    assert found["data"]["billOfMaterials"] == {
+        "notes": "Glue, then screw",
+        "lines": [{"quantityPerUnit": "2.000", "component": {"sku": "LEG-4"}}],
+    }
