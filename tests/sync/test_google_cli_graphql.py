@@ -73,10 +73,10 @@ def test_link_records_the_link_and_list_shows_it(onebook, linked):
 
 
 def test_linking_an_unknown_sheet_or_the_same_spreadsheet_twice_exits_1_with_the_reason(onebook, engine, linked):
-    unknown = onebook("sheets", "link", "sheet-0002", "--sheets", "customers,invoices")
+    unknown = onebook("sheets", "link", "sheet-0002", "--sheets", "customers,rockets")
     twice = onebook("sheets", "link", SPREADSHEET, "--sheets", "contacts")
 
-    assert unknown.exit_code == 1 and "no sheet called 'invoices'" in unknown.output
+    assert unknown.exit_code == 1 and "no sheet called 'rockets'" in unknown.output
     assert twice.exit_code == 1 and f"spreadsheet {SPREADSHEET} is already linked" in twice.output
     with engine.connect() as connection:
         assert connection.execute(sa.select(SheetLink.spreadsheet_id, SheetLink.sheets)).all() == [
