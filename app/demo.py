@@ -1,4 +1,5 @@
-"""Deterministic demo data for `onebook demo`: a company's staff and a CRM with customers, contacts and history.
+"""Deterministic demo data for `onebook demo`: staff, a CRM with customers, contacts and history, and the first ERP
+documents (products, warehouses, suppliers, draft and open orders).
 
 Every value is drawn from `random.Random` streams derived from one seed and placed relative to a fixed reference
 time, so the same seed always writes the same rows. Rows go in through bulk Core inserts with explicit ids, all in
@@ -30,6 +31,11 @@ from models.crm import (
     TicketStatus,
 )
 from models.hr import Department, Employee
+from models.inventory import Product, Warehouse
+from models.purchasing import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus, Supplier
+from models.sales import SalesOrder, SalesOrderLine, SalesOrderStatus
+from models.system import DocumentCounter
+from resolvers.numbering import format_number
 
 REFERENCE_TIME = datetime(2026, 11, 1, tzinfo=UTC)
 """The demo's "now": history lies before it, open opportunities are expected to close after it."""
@@ -51,6 +57,13 @@ SIZES: dict[str, dict[str, int]] = {
         "interactions": 400,
         "opportunities": 40,
         "tickets": 30,
+        "products": 20,
+        "warehouses": 2,
+        "suppliers": 8,
+        "purchase_orders": 10,
+        "purchase_order_lines": 25,
+        "sales_orders": 20,
+        "sales_order_lines": 50,
     },
     "large": {
         "departments": 10,
@@ -60,13 +73,38 @@ SIZES: dict[str, dict[str, int]] = {
         "interactions": 200_000,
         "opportunities": 5_000,
         "tickets": 3_000,
+        "products": 1_000,
+        "warehouses": 4,
+        "suppliers": 200,
+        "purchase_orders": 2_000,
+        "purchase_order_lines": 6_000,
+        "sales_orders": 10_000,
+        "sales_order_lines": 30_000,
     },
 }
 """Rows per table for each `--size`; `seed` writes exactly these counts."""
 
 DEMO_TABLES: tuple[sa.Table, ...] = tuple(
-    model.__table__ for model in (Department, Employee, Customer, Contact, Interaction, Opportunity, Ticket)
+    model.__table__
+    for model in (
+        Department,
+        Employee,
+        Customer,
+        Contact,
+        Interaction,
+        Opportunity,
+        Ticket,
+        Product,
+        Warehouse,
+        Supplier,
+        PurchaseOrder,
+        PurchaseOrderLine,
+        SalesOrder,
+        SalesOrderLine,
+    )
 )
+#: Numbered documents the demo writes, by prefix: the counters continue after the demo's last number.
+DEMO_NUMBERED = {"PO": PurchaseOrder.__table__, "SO": SalesOrder.__table__}
 
 ProgressCallback = Callable[[str, int], None]
 
@@ -112,12 +150,20 @@ def seed(
             (Interaction.__table__, builder.interactions),
             (Opportunity.__table__, builder.opportunities),
             (Ticket.__table__, builder.tickets),
+            (Product.__table__, builder.products),
+            (Warehouse.__table__, builder.warehouses),
+            (Supplier.__table__, builder.suppliers),
+            (PurchaseOrder.__table__, builder.purchase_orders),
+            (PurchaseOrderLine.__table__, builder.purchase_order_lines),
+            (SalesOrder.__table__, builder.sales_orders),
+            (SalesOrderLine.__table__, builder.sales_order_lines),
         ):
             written[table.name] = _insert(connection, table, build_rows())
             if table is Employee.__table__:
                 _set_department_heads(connection, builder.department_heads)
             report(table.name, written[table.name])
 
+        _advance_document_counters(connection, {prefix: written[table.name] for prefix, table in DEMO_NUMBERED.items()})
         if connection.dialect.name == "postgresql":
             _reset_id_sequences(connection, DEMO_TABLES)
     return written
@@ -158,6 +204,17 @@ def _set_department_heads(connection: sa.Connection, heads: dict[int, int]) -> N
     )
 
 
+def _advance_document_counters(connection: sa.Connection, last_numbers: dict[str, int]) -> None:
+    """Numbers handed out later continue after the demo's own (SO-000021 follows SO-000020)."""
+    counters = DocumentCounter.__table__
+    current = dict(connection.execute(sa.select(counters.c.prefix, counters.c.last_value)).all())
+    for prefix, last in last_numbers.items():
+        if prefix not in current:
+            connection.execute(counters.insert().values(prefix=prefix, last_value=last))
+        elif current[prefix] < last:
+            connection.execute(counters.update().where(counters.c.prefix == prefix).values(last_value=last))
+
+
 def _reset_id_sequences(connection: sa.Connection, tables: Sequence[sa.Table]) -> None:
     """After explicit ids, move each id sequence past the highest id so later inserts do not collide."""
     quote = connection.dialect.identifier_preparer.quote
@@ -172,6 +229,19 @@ def _reset_id_sequences(connection: sa.Connection, tables: Sequence[sa.Table]) -
 
 
 # --- Word lists: small, combined by the random streams --------------------------------------------------------
+
+PRODUCT_CATALOGUE = (
+    ("Pallet rack upright", "pcs"), ("Pallet rack beam", "pcs"), ("Stretch film roll", "roll"),
+    ("Corrugated box 40x30x30", "pcs"), ("Packing tape", "roll"), ("Barcode scanner", "pcs"),
+    ("Label printer", "pcs"), ("Thermal labels", "roll"), ("Safety gloves", "pair"), ("Hi-vis vest", "pcs"),
+    ("LED high-bay lamp", "pcs"), ("Conveyor belt", "m"), ("Steel shelving unit", "pcs"), ("Hand pallet truck", "pcs"),
+    ("Cleaning concentrate", "l"), ("Air compressor", "pcs"), ("Hydraulic oil", "l"), ("Cable ties", "pack"),
+    ("Bubble wrap", "m"), ("Spare drive chain", "pcs"),
+)  # fmt: skip
+
+WAREHOUSE_NAMES = (("MAIN", "Main warehouse"), ("EAST", "East depot"), ("PORT", "Port store"), ("CITY", "City hub"))
+
+SUPPLIER_WORDS = ("Supplies", "Wholesale", "Industrial", "Trading", "Logistics", "Components", "Packaging")
 
 FIRST_NAMES = (
     "Somchai", "Siriporn", "Anong", "Niran", "Ploy", "Kittipong", "Malee", "Arthit", "James", "Emma", "Olivia",
@@ -538,6 +608,7 @@ class _DemoBuilder:
         self.department_plans = DEPARTMENT_PLANS[: counts["departments"]]
         self.staff_by_department: dict[str, list[int]] = {}
         self.customers_facts: list[_CustomerFacts] = []
+        self.product_costs: dict[int, tuple[Decimal, Decimal]] = {}
 
     def _random(self, table: str) -> random.Random:
         # String seeds are hashed with SHA-512, independent of PYTHONHASHSEED.
@@ -877,6 +948,131 @@ class _DemoBuilder:
         """Ids and numbers in order of creation, so `OPP-00001` is the oldest deal."""
         drafts.sort(key=lambda row: (row["created_at"], row["customer_id"]))
         return [{"id": number, "number": f"{prefix}{number:05d}", **row} for number, row in enumerate(drafts, start=1)]
+
+    # --- ERP: products, warehouses, suppliers and open orders (no stock moves or postings yet) -------------------
+
+    def products(self) -> list[dict]:
+        """A catalogue of goods: cost drawn per product, price a markup on it."""
+        rng = self._random("products")
+        rows = []
+        for index in range(1, self.counts["products"] + 1):
+            name, unit = PRODUCT_CATALOGUE[(index - 1) % len(PRODUCT_CATALOGUE)]
+            series = (index - 1) // len(PRODUCT_CATALOGUE)
+            cost = Decimal(rng.randrange(200, 50_000)) / 100
+            price = (cost * Decimal(rng.choice((130, 140, 150, 175, 200))) / 100).quantize(Decimal("0.01"))
+            rows.append(
+                {
+                    "id": index,
+                    "sku": f"P-{index:05d}",
+                    "name": name if series == 0 else f"{name} (series {series + 1})",
+                    "unit": unit,
+                    "unit_price": price,
+                    "unit_cost": cost,
+                    "active": rng.random() > 0.05,
+                    **_record_columns(SYSTEM_START),
+                }
+            )
+        self.product_costs = {row["id"]: (row["unit_cost"], row["unit_price"]) for row in rows}
+        return rows
+
+    def warehouses(self) -> list[dict]:
+        return [
+            {"id": index, "code": code, "name": name, "allow_negative": False, **_record_columns(SYSTEM_START)}
+            for index, (code, name) in enumerate(WAREHOUSE_NAMES[: self.counts["warehouses"]], start=1)
+        ]
+
+    def suppliers(self) -> list[dict]:
+        rng = self._random("suppliers")
+        rows = []
+        for index in range(1, self.counts["suppliers"] + 1):
+            country = rng.choice(COUNTRIES)
+            name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(SUPPLIER_WORDS)}"
+            rows.append(
+                {
+                    "id": index,
+                    "code": f"S-{index:04d}",
+                    "name": name,
+                    "email": f"orders@{_ascii_slug(name, '-')}-{index}.example",
+                    "phone": None,
+                    "country": country.code,
+                    **_record_columns(SYSTEM_START),
+                }
+            )
+        return rows
+
+    def purchase_orders(self) -> list[dict]:
+        """Orders from the last quarter: drafts still being prepared, the rest sent to the supplier."""
+        rng = self._random("purchase_orders")
+        drafts = []
+        for _ in range(self.counts["purchase_orders"]):
+            days = _days_before_reference(rng, newest=1, oldest=90)
+            created_at = _business_moment(rng, days)
+            drafts.append(
+                {
+                    "supplier_id": rng.randint(1, self.counts["suppliers"]),
+                    "warehouse_id": rng.randint(1, self.counts["warehouses"]),
+                    "status": PurchaseOrderStatus.DRAFT if days < 7 else PurchaseOrderStatus.ORDERED,
+                    "order_date": created_at.date(),
+                    "expected_date": (created_at + timedelta(days=rng.randint(7, 30))).date(),
+                    **_record_columns(created_at),
+                }
+            )
+        drafts.sort(key=lambda row: row["created_at"])
+        return [{"id": id, "number": format_number("PO", id), **row} for id, row in enumerate(drafts, start=1)]
+
+    def purchase_order_lines(self) -> list[dict]:
+        rng = self._random("purchase_order_lines")
+        return self._lines(
+            rng, self.counts["purchase_orders"], self.counts["purchase_order_lines"], price_field="unit_cost"
+        )
+
+    def sales_orders(self) -> list[dict]:
+        """Orders from active customers over the last two months: drafts, and a few cancelled."""
+        rng = self._random("sales_orders")
+        buyers = [facts.id for facts in self.customers_facts if facts.status is CustomerStatus.ACTIVE]
+        buyers = buyers or [facts.id for facts in self.customers_facts]
+        drafts = []
+        for _ in range(self.counts["sales_orders"]):
+            created_at = _business_moment(rng, _days_before_reference(rng, newest=1, oldest=60))
+            drafts.append(
+                {
+                    "customer_id": rng.choice(buyers),
+                    "warehouse_id": rng.randint(1, self.counts["warehouses"]),
+                    "status": SalesOrderStatus.CANCELLED if rng.random() < 0.1 else SalesOrderStatus.DRAFT,
+                    "order_date": created_at.date(),
+                    **_record_columns(created_at),
+                }
+            )
+        drafts.sort(key=lambda row: (row["created_at"], row["customer_id"]))
+        return [{"id": id, "number": format_number("SO", id), **row} for id, row in enumerate(drafts, start=1)]
+
+    def sales_order_lines(self) -> list[dict]:
+        rng = self._random("sales_order_lines")
+        rows = self._lines(rng, self.counts["sales_orders"], self.counts["sales_order_lines"], price_field="unit_price")
+        for row in rows:
+            row["discount_percent"] = Decimal(rng.choice((0, 0, 0, 5, 10)))
+        return rows
+
+    def _lines(self, rng: random.Random, orders: int, total: int, *, price_field: str) -> list[dict]:
+        """`total` lines spread over `orders` orders, distinct products per order, priced from the catalogue."""
+        per_order = _apportion(total, [1] * orders)
+        product_ids = list(self.product_costs)
+        rows = []
+        for order_id, count in enumerate(per_order, start=1):
+            for line_no, product_id in enumerate(rng.sample(product_ids, min(count, len(product_ids))), start=1):
+                cost, price = self.product_costs[product_id]
+                rows.append(
+                    {
+                        "id": len(rows) + 1,
+                        "order_id": order_id,
+                        "line_no": line_no,
+                        "product_id": product_id,
+                        "quantity": Decimal(rng.randint(1, 40)),
+                        price_field: cost if price_field == "unit_cost" else price,
+                        **_record_columns(SYSTEM_START),
+                    }
+                )
+        return rows
 
 
 DEMO_USER_DOMAIN = "demo.onebook.example"

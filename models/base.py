@@ -1,7 +1,7 @@
 """Declarative base, the columns every business row shares, and column types used across departments."""
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -41,6 +41,16 @@ def Money() -> sa.Numeric:
     return sa.Numeric(14, 2, asdecimal=True)
 
 
+def Quantity() -> sa.Numeric:
+    """Decimal with three places, for quantities of goods (2.5 kg, 0.125 m)."""
+    return sa.Numeric(14, 3, asdecimal=True)
+
+
+def Percent() -> sa.Numeric:
+    """Decimal percentage with two places, 0 to 100 where the column's `info` says so."""
+    return sa.Numeric(5, 2, asdecimal=True)
+
+
 def enum_column_type(enum_class: type[enum.Enum]) -> sa.Enum:
     """Store an enum as its lowercase value in a VARCHAR with a CHECK constraint (portable, easy to migrate)."""
     return sa.Enum(
@@ -58,12 +68,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def today() -> date:
+    """Today's date in UTC, the default for document dates."""
+    return utcnow().date()
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime, Decimal: Money()}
 
     #: Attribute names that identify a row to people and spreadsheets (DESIGN.md, Domain).
     __natural_key__: tuple[str, ...] = ()
+    #: Documents numbered by Onebook (`SO` -> SO-000123): a new row without a `number` gets the next one.
+    __number_prefix__: str | None = None
+    #: Ledgers (stock moves, journal lines): rows are only ever added; updates and deletes are refused.
+    __append_only__: bool = False
 
 
 class Record:

@@ -1,4 +1,4 @@
-"""System: users and their API tokens, the audit trail, import batches."""
+"""System: users and their API tokens, the audit trail, import batches, document number counters."""
 
 import enum
 from datetime import datetime
@@ -104,3 +104,12 @@ class SheetLink(Base):
     #: A lease: one sync per link at a time across processes (PostgreSQL also takes an advisory lock).
     locked_until: Mapped[datetime | None]
     lock_owner: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class DocumentCounter(Base):
+    """The last number handed out per document prefix (SO, PO, INV, JE, WO); see `resolvers.numbering`."""
+
+    __tablename__ = "document_counters"
+
+    prefix: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    last_value: Mapped[int] = mapped_column(sa.BigInteger, default=0)

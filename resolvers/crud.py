@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from models.base import Base, utcnow
 from resolvers import audit
 from resolvers.errors import ErrorCode, Refused, UserError
+from resolvers.numbering import reserve_numbers
 from resolvers.permissions import Actor, can_write_field, check_write
 from resolvers.validation import (
     SYSTEM_COLUMNS,
@@ -54,6 +55,25 @@ def _forbidden_fields(actor: Actor, model: type[Base], index: int, names: Sequen
         for name in names
         if not can_write_field(actor.roles, model, name)
     ]
+
+
+def _check_appendable(model: type[Base]) -> None:
+    """Ledger rows are corrected by writing another row, never by changing or deleting one."""
+    if model.__append_only__:
+        raise Refused.one(
+            f"{label(model)} records are never changed or deleted once written; record a correcting one instead",
+            ErrorCode.INVALID_STATE,
+        )
+
+
+def _with_numbers(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a numbered document without a `number` get the next ones for the model's prefix (one statement)."""
+    prefix = model.__number_prefix__
+    if prefix is None:
+        return list(rows)
+    missing = [index for index, values in enumerate(rows) if not str(values.get("number") or "").strip()]
+    numbers = dict(zip(missing, reserve_numbers(session, prefix, len(missing)), strict=True))
+    return [{**values, "number": numbers[index]} if index in numbers else values for index, values in enumerate(rows)]
 
 
 def _defaults(model: type[Base]) -> dict[str, Any]:
@@ -152,13 +172,15 @@ def create_many(
 ) -> list[SimpleNamespace]:
     """Insert rows after checking permissions, values, references, natural keys and rules; audited.
 
-    `ids` restores rows under the ids they had (undoing a deletion); new rows get fresh ids.
+    `ids` restores rows under the ids they had (undoing a deletion); new rows get fresh ids. A numbered document
+    (`__number_prefix__`) given without a number gets the next one.
     """
     check_write(actor, model)
     table = model.__table__
     errors: list[UserError] = []
     cleaned_rows: list[dict[str, Any]] = []
     defaults = _defaults(model)
+    rows = _with_numbers(session, model, rows)
     for index, values in enumerate(rows):
         errors += _forbidden_fields(actor, model, index, [name for name, value in values.items() if value is not None])
         cleaned, row_errors = clean_values(model, values, creating=True, row=index)
@@ -201,6 +223,7 @@ def update_many(
     Rows whose values end up unchanged are not written and keep their version.
     """
     check_write(actor, model)
+    _check_appendable(model)
     table = model.__table__
     current = _fetch_current(session, model, [patch.id for patch in patches])
     errors = _missing_or_stale(model, patches, current)
@@ -264,6 +287,7 @@ def delete_many(
 ) -> list[SimpleNamespace]:
     """Delete rows nothing else refers to; otherwise refuse and say what still refers to each. Audited."""
     check_write(actor, model)
+    _check_appendable(model)
     table = model.__table__
     patches = [Patch(id=id, values={}, version=version) for id, version in targets]
     current = _fetch_current(session, model, [patch.id for patch in patches])

@@ -8,8 +8,13 @@ from dataclasses import dataclass, field
 
 from models.base import Base
 from models.crm import Contact, Customer, Interaction, Opportunity, Ticket
+from models.finance import Account, Invoice, InvoiceLine, JournalEntry, JournalLine, Payment
 from models.hr import Department, Employee
-from models.system import ApiToken, AuditEvent, ImportBatch, Role, SheetLink, User
+from models.inventory import Product, StockMove, Warehouse
+from models.manufacturing import BillOfMaterials, BomLine, WorkOrder
+from models.purchasing import PurchaseOrder, PurchaseOrderLine, Supplier
+from models.sales import SalesOrder, SalesOrderLine
+from models.system import ApiToken, AuditEvent, DocumentCounter, ImportBatch, Role, SheetLink, User
 from resolvers.errors import ErrorCode, Refused
 from resolvers.validation import label
 
@@ -27,11 +32,29 @@ ENTITY_ACCESS: dict[type[Base], dict[Role, str]] = {
     Ticket: {SALES: RW, WAREHOUSE: R, READONLY: R},
     Department: {HR: RW, SALES: R, PURCHASING: R, WAREHOUSE: R, FINANCE: R, READONLY: R},
     Employee: {HR: RW, SALES: R, PURCHASING: R, WAREHOUSE: R, FINANCE: R, READONLY: R},
+    Product: {WAREHOUSE: RW, SALES: R, PURCHASING: R, FINANCE: R, READONLY: R},
+    Warehouse: {WAREHOUSE: RW, SALES: R, PURCHASING: R, FINANCE: R, READONLY: R},
+    StockMove: {WAREHOUSE: RW, SALES: R, FINANCE: R, READONLY: R},
+    Supplier: {PURCHASING: RW, WAREHOUSE: R, FINANCE: R, READONLY: R},
+    PurchaseOrder: {PURCHASING: RW, WAREHOUSE: R, FINANCE: R, READONLY: R},
+    PurchaseOrderLine: {PURCHASING: RW, WAREHOUSE: R, FINANCE: R, READONLY: R},
+    SalesOrder: {SALES: RW, WAREHOUSE: R, FINANCE: R, READONLY: R},
+    SalesOrderLine: {SALES: RW, WAREHOUSE: R, FINANCE: R, READONLY: R},
+    Invoice: {FINANCE: RW, READONLY: R},
+    InvoiceLine: {FINANCE: RW, READONLY: R},
+    Payment: {FINANCE: RW, READONLY: R},
+    Account: {FINANCE: RW, READONLY: R},
+    JournalEntry: {FINANCE: RW, READONLY: R},
+    JournalLine: {FINANCE: RW, READONLY: R},
+    BillOfMaterials: {WAREHOUSE: RW, PURCHASING: R, FINANCE: R, READONLY: R},
+    BomLine: {WAREHOUSE: RW, PURCHASING: R, FINANCE: R, READONLY: R},
+    WorkOrder: {WAREHOUSE: RW, FINANCE: R, READONLY: R},
     User: {},
     ApiToken: {},
     AuditEvent: {},
     ImportBatch: {},
     SheetLink: {},
+    DocumentCounter: {},
 }
 
 

@@ -1,7 +1,7 @@
 """Value checks derived from the model declaration, shared by the API and sheet imports.
 
-A column's type, nullability, length and `info` (`format`, `min`, `max`) say what it accepts, so the rules are
-declared once on the model and every write path applies the same ones.
+A column's type, nullability, length and `info` (`format`, `min`, `max`, `above`, `not_zero`) say what it accepts,
+so the rules are declared once on the model and every write path applies the same ones.
 """
 
 import enum
@@ -21,6 +21,7 @@ from resolvers.errors import UserError
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 ROLE_NAMES = tuple(role.value for role in Role)
+DECIMAL_PLACES = {2: "two", 3: "three"}
 SYSTEM_COLUMNS = frozenset({"id", "created_at", "updated_at", "version"})
 #: Bits of each integer type on PostgreSQL; SQLite stores any of them in 64 bits, so the narrower bound holds.
 INTEGER_BITS = ((sa.SmallInteger, 16), (sa.BigInteger, 64), (sa.Integer, 32))
@@ -95,9 +96,11 @@ def check_value(column: sa.Column, value: Any) -> Any:
             whole_digits = column_type.precision - column_type.scale
             if abs(value) >= Decimal(10) ** whole_digits:
                 raise ValueError(f"is too large (at most {whole_digits} digits before the decimal point)")
-        if value != value.quantize(Decimal("0.01")):
-            raise ValueError("has more than two decimal places")
-        value = value.quantize(Decimal("0.01"))
+        scale = column_type.scale if column_type.scale is not None else 2
+        places = Decimal(1).scaleb(-scale)
+        if value != value.quantize(places):
+            raise ValueError(f"has more than {DECIMAL_PLACES.get(scale, scale)} decimal places")
+        value = value.quantize(places)
     elif python_type is int:
         if isinstance(value, bool) or not isinstance(value, int | Decimal | float | str):
             raise ValueError("must be a whole number")
@@ -119,6 +122,10 @@ def check_value(column: sa.Column, value: Any) -> Any:
         value = value.astimezone(UTC)  # as the database returns it, so the written object reads back the same
     elif python_type is date and (isinstance(value, datetime) or not isinstance(value, date)):
         raise ValueError("must be a date")
+    if "above" in info and value <= info["above"]:
+        raise ValueError(f"must be more than {info['above']}")
+    if info.get("not_zero") and value == 0:
+        raise ValueError("must not be zero")
     if "min" in info and value < info["min"]:
         raise ValueError(f"must be at least {info['min']}")
     if "max" in info and value > info["max"]:
@@ -127,7 +134,7 @@ def check_value(column: sa.Column, value: Any) -> Any:
 
 
 def required_columns(model: type[Base]) -> list[str]:
-    """Columns a new row must be given: not nullable, no default, not managed by Onebook."""
+    """Columns a new row must be given: not nullable, no default, not managed by Onebook (nor a generated number)."""
     return [
         column.name
         for column in model.__table__.c
@@ -135,6 +142,7 @@ def required_columns(model: type[Base]) -> list[str]:
         and column.default is None
         and not column.primary_key
         and column.name not in SYSTEM_COLUMNS
+        and not (column.name == "number" and model.__number_prefix__ is not None)
     ]
 
 
@@ -181,7 +189,7 @@ def check_references(session: Session, model: type[Base], rows: Sequence[dict[st
         with session.no_autoflush:
             for chunk in _chunks(storable):
                 found.update(session.scalars(sa.select(target).where(target.in_(chunk))))
-        what = target.table.name.removesuffix("s").replace("_", " ")
+        what = next(label(mapper.class_) for mapper in Base.registry.mappers if mapper.local_table is target.table)
         for index, row in enumerate(rows):
             value = row.get(column.name)
             if value is not None and value not in found:

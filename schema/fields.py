@@ -252,11 +252,13 @@ def get_field(model: type[Base], node: type, *, description: str) -> Any:
             annotation=Annotated[strawberry.ID | None, strawberry.argument(description=f"The {label(model)}'s id.")],
         ),
     ]
-    for name in key_arguments:
+    for name, key in key_arguments.items():
         argument = strawberry.argument(description=f"Natural key part: the {label(model)}'s {name.replace('_', ' ')}.")
+        column = key[2] if isinstance(key, tuple) else key
+        python_type = int if column.type.python_type is int else str  # a line number is an Int, a code a String
         parameters.append(
             inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[str | None, argument]
+                name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[python_type | None, argument]
             )
         )
     resolve.__signature__ = inspect.Signature(parameters, return_annotation=node | None)  # type: ignore[attr-defined]

@@ -60,6 +60,12 @@ class EnumFilter(Generic[T]):
     is_null: bool | None = _operator("true: the field is empty; false: it has a value.")
 
 
+@strawberry.input(description="Conditions on a true/false field.")
+class BooleanFilter:
+    eq: bool | None = _operator("Equal to.")
+    is_null: bool | None = _operator("true: the field is empty; false: it has a value.")
+
+
 @strawberry.input(description="Conditions on a whole number.")
 class IntFilter(ComparisonFilter[int]):
     pass

@@ -15,12 +15,18 @@ from strawberry.extensions import (
 )
 
 from models import crm as crm_models
+from models import finance as finance_models
 from models import hr as hr_models
+from models import inventory as inventory_models
+from models import manufacturing as manufacturing_models
+from models import purchasing as purchasing_models
+from models import sales as sales_models
 from models import system as system_models
 from models.crm import OpportunityStage
 from resolvers import crm as crm_operations
+from resolvers import finance as finance_rules  # noqa: F401  (registers the row rules)
 from resolvers.listing import ListError, SortKey
-from schema import crm, hr, system
+from schema import crm, finance, hr, inventory, manufacturing, purchasing, sales, system
 from schema.fields import (
     VERSION,
     create_mutation,
@@ -37,6 +43,15 @@ NEWEST_INTERACTIONS = (
     SortKey(crm.interactions.c.occurred_at, descending=True),
     SortKey(crm.interactions.c.id, descending=True),
 )
+NEWEST_STOCK_MOVES = (
+    SortKey(inventory.stock_moves.c.occurred_at, descending=True),
+    SortKey(inventory.stock_moves.c.id, descending=True),
+)
+NEWEST_JOURNAL_ENTRIES = (
+    SortKey(finance.journal_entries.c.posted_at, descending=True),
+    SortKey(finance.journal_entries.c.id, descending=True),
+)
+ACCOUNTS_BY_CODE = (SortKey(finance.accounts.c.code), SortKey(finance.accounts.c.id))
 ID_ARGUMENT = strawberry.argument(description="Which object.")
 
 
@@ -80,6 +95,165 @@ class Query(SheetQueries, SheetLinkQueries):
     employee = get_field(hr_models.Employee, hr.Employee, description="One employee, by id or email.")
     employees = list_field(
         hr_models.Employee, hr.Employee, hr.EmployeeFilter, hr.EmployeeOrderBy, description="Employees, by id."
+    )
+    product = get_field(inventory_models.Product, inventory.Product, description="One product, by id or SKU.")
+    products = list_field(
+        inventory_models.Product,
+        inventory.Product,
+        inventory.ProductFilter,
+        inventory.ProductOrderBy,
+        description="Products, by id.",
+    )
+    warehouse = get_field(inventory_models.Warehouse, inventory.Warehouse, description="One warehouse, by id or code.")
+    warehouses = list_field(
+        inventory_models.Warehouse,
+        inventory.Warehouse,
+        inventory.WarehouseFilter,
+        inventory.WarehouseOrderBy,
+        description="Warehouses, by id.",
+    )
+    stock_move = get_field(inventory_models.StockMove, inventory.StockMove, description="One stock move, by id.")
+    stock_moves = list_field(
+        inventory_models.StockMove,
+        inventory.StockMove,
+        inventory.StockMoveFilter,
+        inventory.StockMoveOrderBy,
+        description="The stock ledger, newest first.",
+        default_order=NEWEST_STOCK_MOVES,
+    )
+    supplier = get_field(purchasing_models.Supplier, purchasing.Supplier, description="One supplier, by id or code.")
+    suppliers = list_field(
+        purchasing_models.Supplier,
+        purchasing.Supplier,
+        purchasing.SupplierFilter,
+        purchasing.SupplierOrderBy,
+        description="Suppliers, by id.",
+    )
+    purchase_order = get_field(
+        purchasing_models.PurchaseOrder, purchasing.PurchaseOrder, description="One purchase order, by id or number."
+    )
+    purchase_orders = list_field(
+        purchasing_models.PurchaseOrder,
+        purchasing.PurchaseOrder,
+        purchasing.PurchaseOrderFilter,
+        purchasing.PurchaseOrderOrderBy,
+        description="Purchase orders, by id.",
+    )
+    purchase_order_line = get_field(
+        purchasing_models.PurchaseOrderLine,
+        purchasing.PurchaseOrderLine,
+        description="One purchase order line, by id or by order number and line number.",
+    )
+    purchase_order_lines = list_field(
+        purchasing_models.PurchaseOrderLine,
+        purchasing.PurchaseOrderLine,
+        purchasing.PurchaseOrderLineFilter,
+        purchasing.PurchaseOrderLineOrderBy,
+        description="Purchase order lines across all orders, by id.",
+    )
+    sales_order = get_field(sales_models.SalesOrder, sales.SalesOrder, description="One sales order, by id or number.")
+    sales_orders = list_field(
+        sales_models.SalesOrder,
+        sales.SalesOrder,
+        sales.SalesOrderFilter,
+        sales.SalesOrderOrderBy,
+        description="Sales orders, by id.",
+    )
+    sales_order_line = get_field(
+        sales_models.SalesOrderLine,
+        sales.SalesOrderLine,
+        description="One sales order line, by id or by order number and line number.",
+    )
+    sales_order_lines = list_field(
+        sales_models.SalesOrderLine,
+        sales.SalesOrderLine,
+        sales.SalesOrderLineFilter,
+        sales.SalesOrderLineOrderBy,
+        description="Sales order lines across all orders, by id.",
+    )
+    invoice = get_field(finance_models.Invoice, finance.Invoice, description="One invoice, by id or number.")
+    invoices = list_field(
+        finance_models.Invoice,
+        finance.Invoice,
+        finance.InvoiceFilter,
+        finance.InvoiceOrderBy,
+        description="Invoices, by id.",
+    )
+    invoice_line = get_field(
+        finance_models.InvoiceLine,
+        finance.InvoiceLine,
+        description="One invoice line, by id or by invoice number and line number.",
+    )
+    invoice_lines = list_field(
+        finance_models.InvoiceLine,
+        finance.InvoiceLine,
+        finance.InvoiceLineFilter,
+        finance.InvoiceLineOrderBy,
+        description="Invoice lines across all invoices, by id.",
+    )
+    payment = get_field(finance_models.Payment, finance.Payment, description="One payment, by id.")
+    payments = list_field(
+        finance_models.Payment,
+        finance.Payment,
+        finance.PaymentFilter,
+        finance.PaymentOrderBy,
+        description="Payments in and out, by id.",
+    )
+    account = get_field(finance_models.Account, finance.Account, description="One account, by id or code.")
+    accounts = list_field(
+        finance_models.Account,
+        finance.Account,
+        finance.AccountFilter,
+        finance.AccountOrderBy,
+        description="The chart of accounts, by code.",
+        default_order=ACCOUNTS_BY_CODE,
+    )
+    journal_entry = get_field(
+        finance_models.JournalEntry, finance.JournalEntry, description="One journal entry, by id or number."
+    )
+    journal_entries = list_field(
+        finance_models.JournalEntry,
+        finance.JournalEntry,
+        finance.JournalEntryFilter,
+        finance.JournalEntryOrderBy,
+        description="The journal, newest first.",
+        default_order=NEWEST_JOURNAL_ENTRIES,
+    )
+    journal_lines = list_field(
+        finance_models.JournalLine,
+        finance.JournalLine,
+        finance.JournalLineFilter,
+        finance.JournalLineOrderBy,
+        description="Journal lines across all entries, by id.",
+    )
+    bill_of_materials = get_field(
+        manufacturing_models.BillOfMaterials,
+        manufacturing.BillOfMaterials,
+        description="One bill of materials, by id or by its product's SKU.",
+    )
+    bills_of_materials = list_field(
+        manufacturing_models.BillOfMaterials,
+        manufacturing.BillOfMaterials,
+        manufacturing.BillOfMaterialsFilter,
+        manufacturing.BillOfMaterialsOrderBy,
+        description="Bills of materials, by id.",
+    )
+    bom_lines = list_field(
+        manufacturing_models.BomLine,
+        manufacturing.BomLine,
+        manufacturing.BomLineFilter,
+        manufacturing.BomLineOrderBy,
+        description="Bill-of-materials lines across all bills, by id.",
+    )
+    work_order = get_field(
+        manufacturing_models.WorkOrder, manufacturing.WorkOrder, description="One work order, by id or number."
+    )
+    work_orders = list_field(
+        manufacturing_models.WorkOrder,
+        manufacturing.WorkOrder,
+        manufacturing.WorkOrderFilter,
+        manufacturing.WorkOrderOrderBy,
+        description="Work orders, by id.",
     )
     user = get_field(system_models.User, system.User, description="One user, by id or email (admin only).")
     users = list_field(
@@ -186,6 +360,221 @@ class Mutation(SheetMutations, SheetLinkMutations):
     )
     delete_employee = delete_mutation(
         hr_models.Employee, hr.EmployeePayload, description="Delete an employee nothing refers to any more."
+    )
+    create_product = create_mutation(
+        inventory_models.Product,
+        inventory.CreateProductInput,
+        inventory.ProductPayload,
+        description="Create a product.",
+    )
+    update_product = update_mutation(
+        inventory_models.Product,
+        inventory.UpdateProductInput,
+        inventory.ProductPayload,
+        description="Change a product.",
+    )
+    delete_product = delete_mutation(
+        inventory_models.Product, inventory.ProductPayload, description="Delete a product nothing refers to any more."
+    )
+    create_warehouse = create_mutation(
+        inventory_models.Warehouse,
+        inventory.CreateWarehouseInput,
+        inventory.WarehousePayload,
+        description="Create a warehouse.",
+    )
+    update_warehouse = update_mutation(
+        inventory_models.Warehouse,
+        inventory.UpdateWarehouseInput,
+        inventory.WarehousePayload,
+        description="Change a warehouse.",
+    )
+    delete_warehouse = delete_mutation(
+        inventory_models.Warehouse,
+        inventory.WarehousePayload,
+        description="Delete a warehouse nothing refers to any more.",
+    )
+    create_stock_move = create_mutation(
+        inventory_models.StockMove,
+        inventory.CreateStockMoveInput,
+        inventory.StockMovePayload,
+        description="Record a stock adjustment or other movement of goods; it is never changed afterwards.",
+    )
+    create_supplier = create_mutation(
+        purchasing_models.Supplier,
+        purchasing.CreateSupplierInput,
+        purchasing.SupplierPayload,
+        description="Create a supplier.",
+    )
+    update_supplier = update_mutation(
+        purchasing_models.Supplier,
+        purchasing.UpdateSupplierInput,
+        purchasing.SupplierPayload,
+        description="Change a supplier.",
+    )
+    delete_supplier = delete_mutation(
+        purchasing_models.Supplier,
+        purchasing.SupplierPayload,
+        description="Delete a supplier nothing refers to any more.",
+    )
+    create_purchase_order = create_mutation(
+        purchasing_models.PurchaseOrder,
+        purchasing.CreatePurchaseOrderInput,
+        purchasing.PurchaseOrderPayload,
+        description="Create a purchase order; its number is generated when omitted.",
+    )
+    update_purchase_order = update_mutation(
+        purchasing_models.PurchaseOrder,
+        purchasing.UpdatePurchaseOrderInput,
+        purchasing.PurchaseOrderPayload,
+        description="Change a purchase order.",
+    )
+    delete_purchase_order = delete_mutation(
+        purchasing_models.PurchaseOrder,
+        purchasing.PurchaseOrderPayload,
+        description="Delete a purchase order without lines or payments.",
+    )
+    create_purchase_order_line = create_mutation(
+        purchasing_models.PurchaseOrderLine,
+        purchasing.CreatePurchaseOrderLineInput,
+        purchasing.PurchaseOrderLinePayload,
+        description="Add a line to a purchase order.",
+    )
+    update_purchase_order_line = update_mutation(
+        purchasing_models.PurchaseOrderLine,
+        purchasing.UpdatePurchaseOrderLineInput,
+        purchasing.PurchaseOrderLinePayload,
+        description="Change a purchase order line.",
+    )
+    delete_purchase_order_line = delete_mutation(
+        purchasing_models.PurchaseOrderLine,
+        purchasing.PurchaseOrderLinePayload,
+        description="Delete a purchase order line.",
+    )
+    create_sales_order = create_mutation(
+        sales_models.SalesOrder,
+        sales.CreateSalesOrderInput,
+        sales.SalesOrderPayload,
+        description="Create a sales order; its number is generated when omitted.",
+    )
+    update_sales_order = update_mutation(
+        sales_models.SalesOrder,
+        sales.UpdateSalesOrderInput,
+        sales.SalesOrderPayload,
+        description="Change a sales order.",
+    )
+    delete_sales_order = delete_mutation(
+        sales_models.SalesOrder, sales.SalesOrderPayload, description="Delete a sales order without lines or invoices."
+    )
+    create_sales_order_line = create_mutation(
+        sales_models.SalesOrderLine,
+        sales.CreateSalesOrderLineInput,
+        sales.SalesOrderLinePayload,
+        description="Add a line to a sales order.",
+    )
+    update_sales_order_line = update_mutation(
+        sales_models.SalesOrderLine,
+        sales.UpdateSalesOrderLineInput,
+        sales.SalesOrderLinePayload,
+        description="Change a sales order line.",
+    )
+    delete_sales_order_line = delete_mutation(
+        sales_models.SalesOrderLine, sales.SalesOrderLinePayload, description="Delete a sales order line."
+    )
+    create_invoice = create_mutation(
+        finance_models.Invoice,
+        finance.CreateInvoiceInput,
+        finance.InvoicePayload,
+        description="Create an invoice; its number is generated when omitted.",
+    )
+    update_invoice = update_mutation(
+        finance_models.Invoice, finance.UpdateInvoiceInput, finance.InvoicePayload, description="Change an invoice."
+    )
+    delete_invoice = delete_mutation(
+        finance_models.Invoice, finance.InvoicePayload, description="Delete an invoice without lines or payments."
+    )
+    create_invoice_line = create_mutation(
+        finance_models.InvoiceLine,
+        finance.CreateInvoiceLineInput,
+        finance.InvoiceLinePayload,
+        description="Add a line to an invoice.",
+    )
+    update_invoice_line = update_mutation(
+        finance_models.InvoiceLine,
+        finance.UpdateInvoiceLineInput,
+        finance.InvoiceLinePayload,
+        description="Change an invoice line.",
+    )
+    delete_invoice_line = delete_mutation(
+        finance_models.InvoiceLine, finance.InvoiceLinePayload, description="Delete an invoice line."
+    )
+    create_payment = create_mutation(
+        finance_models.Payment,
+        finance.CreatePaymentInput,
+        finance.PaymentPayload,
+        description="Record a payment against an invoice (incoming) or a purchase order (outgoing).",
+    )
+    update_payment = update_mutation(
+        finance_models.Payment, finance.UpdatePaymentInput, finance.PaymentPayload, description="Change a payment."
+    )
+    delete_payment = delete_mutation(finance_models.Payment, finance.PaymentPayload, description="Delete a payment.")
+    create_account = create_mutation(
+        finance_models.Account,
+        finance.CreateAccountInput,
+        finance.AccountPayload,
+        description="Add an account to the chart of accounts.",
+    )
+    update_account = update_mutation(
+        finance_models.Account, finance.UpdateAccountInput, finance.AccountPayload, description="Change an account."
+    )
+    delete_account = delete_mutation(
+        finance_models.Account, finance.AccountPayload, description="Delete an account no journal line uses."
+    )
+    create_bill_of_materials = create_mutation(
+        manufacturing_models.BillOfMaterials,
+        manufacturing.CreateBillOfMaterialsInput,
+        manufacturing.BillOfMaterialsPayload,
+        description="Create the bill of materials of a product.",
+    )
+    update_bill_of_materials = update_mutation(
+        manufacturing_models.BillOfMaterials,
+        manufacturing.UpdateBillOfMaterialsInput,
+        manufacturing.BillOfMaterialsPayload,
+        description="Change a bill of materials.",
+    )
+    delete_bill_of_materials = delete_mutation(
+        manufacturing_models.BillOfMaterials,
+        manufacturing.BillOfMaterialsPayload,
+        description="Delete a bill of materials without lines.",
+    )
+    create_bom_line = create_mutation(
+        manufacturing_models.BomLine,
+        manufacturing.CreateBomLineInput,
+        manufacturing.BomLinePayload,
+        description="Add a component to a bill of materials.",
+    )
+    update_bom_line = update_mutation(
+        manufacturing_models.BomLine,
+        manufacturing.UpdateBomLineInput,
+        manufacturing.BomLinePayload,
+        description="Change a bill-of-materials line.",
+    )
+    delete_bom_line = delete_mutation(
+        manufacturing_models.BomLine, manufacturing.BomLinePayload, description="Delete a bill-of-materials line."
+    )
+    create_work_order = create_mutation(
+        manufacturing_models.WorkOrder,
+        manufacturing.CreateWorkOrderInput,
+        manufacturing.WorkOrderPayload,
+        description="Create a work order; its number is generated when omitted.",
+    )
+    update_work_order = update_mutation(
+        manufacturing_models.WorkOrder,
+        manufacturing.UpdateWorkOrderInput,
+        manufacturing.WorkOrderPayload,
+        description="Change a work order.",
+    )
+    delete_work_order = delete_mutation(
+        manufacturing_models.WorkOrder, manufacturing.WorkOrderPayload, description="Delete a work order."
     )
 
     @strawberry.mutation(description="Move an opportunity to another stage; WON and LOST are final.")

@@ -172,6 +172,12 @@ def from_cell(column: Column, value: Any, *, day_first: bool = True, apostrophes
         if isinstance(value, float) and abs(number - rounded) < Decimal("0.000001"):
             return rounded  # binary floats: 12.1 arrives as 12.0999999; the cell showed 12.10
         return number
+    if kind is Kind.DECIMAL:
+        number = _number(value)
+        rounded = number.quantize(Decimal("0.001"))
+        if isinstance(value, float) and abs(number - rounded) < Decimal("0.000001"):
+            return rounded  # binary floats, as for money
+        return number
     if kind is Kind.DATE:
         return _date(value, day_first=day_first)
     if kind is Kind.DATETIME:

@@ -21,7 +21,7 @@ from resolvers import crud
 from resolvers.audit import plain
 from resolvers.errors import Refused
 from resolvers.permissions import Actor, can_read, can_read_field
-from resolvers.validation import check_value
+from resolvers.validation import check_value, label
 from sync.cells import CellError, from_cell
 from sync.reading import SheetData, WorkbookData, read_workbook
 from sync.registry import SHEETS, Column, Kind, SheetLayout, deferred_references, normalize_header
@@ -246,7 +246,7 @@ def _resolve_references(session: Session, sheet: _SheetImport, deferred: set[tup
         if ((sheet.layout.title, column.attribute) in deferred) != late:
             continue
         key = reference.key
-        table = key.table
+        target = reference.target.__table__
         scope_attribute, scope_column = reference.scope if reference.scope else (None, None)
         wanted = {
             (row.values.get(scope_attribute) if scope_attribute else None, str(row.values[column.attribute]))
@@ -258,15 +258,16 @@ def _resolve_references(session: Session, sheet: _SheetImport, deferred: set[tup
         lowered = sorted({text.lower() for _, text in wanted})
         exact: dict[tuple[Any, str], list[int]] = {}
         folded: dict[tuple[Any, str], list[int]] = {}
-        selected = [table.c.id, key] + ([scope_column] if scope_column is not None else [])
+        selected = [target.c.id, key] + ([scope_column] if scope_column is not None else [])
         for start in range(0, len(lowered), CHUNK):
             chunk = lowered[start : start + CHUNK]
-            for found in session.execute(sa.select(*selected).where(sa.func.lower(key).in_(chunk))):
+            query = sa.select(*selected).select_from(reference.key_source).where(sa.func.lower(key).in_(chunk))
+            for found in session.execute(query):
                 scope_value = found[2] if scope_column is not None else None
                 exact.setdefault((scope_value, found[1]), []).append(found[0])
                 folded.setdefault((scope_value, found[1].lower()), []).append(found[0])
                 sheet.canonical[(column.attribute, found[0])] = found[1]
-        what = f"{reference.target.__name__.lower()} with {key.name.replace('_', ' ')}"
+        what = f"{label(reference.target)} with {reference.key_name}"
         for row in sheet.rows:
             text = row.values.get(column.attribute)
             if text is None:

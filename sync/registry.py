@@ -19,7 +19,12 @@ from sqlalchemy.orm import RelationshipDirection
 
 from models.base import Base
 from models.crm import Contact, Customer, Interaction, Opportunity, Ticket
+from models.finance import Account, Invoice, InvoiceLine, JournalEntry, JournalLine, Payment
 from models.hr import Department, Employee
+from models.inventory import Product, StockMove, Warehouse
+from models.manufacturing import BillOfMaterials, BomLine, WorkOrder
+from models.purchasing import PurchaseOrder, PurchaseOrderLine, Supplier
+from models.sales import SalesOrder, SalesOrderLine
 from models.system import AuditEvent, ImportBatch, User
 from resolvers.validation import required_columns
 
@@ -31,6 +36,7 @@ class Kind(enum.Enum):
     TEXT = "text"
     INTEGER = "integer"
     MONEY = "money"
+    DECIMAL = "decimal"
     DATE = "date"
     DATETIME = "datetime"
     BOOLEAN = "boolean"
@@ -50,6 +56,23 @@ class Reference:
     target: type[Base]
     key: sa.Column
     scope: tuple[str, sa.Column] | None = None
+    #: When the target is known by a related row's key (a bill of materials by its product's SKU): the target's
+    #: column pointing at the table that holds `key`.
+    via: sa.Column | None = None
+
+    @property
+    def key_name(self) -> str:
+        """The key as people name it: 'code', or 'product sku' for a target known by a related row's key."""
+        name = self.key.name.replace("_", " ")
+        return name if self.via is None else f"{self.via.name.removesuffix('_id').replace('_', ' ')} {name}"
+
+    @property
+    def key_source(self) -> sa.FromClause:
+        """The target's table, joined to the table holding its key when that is another one."""
+        target = self.target.__table__
+        if self.via is None:
+            return target
+        return target.join(self.key.table, self.key.table.c.id == self.via)
 
 
 @dataclass(frozen=True)
@@ -80,8 +103,11 @@ def choice_label(member: enum.Enum) -> str:
     return member.value.replace("_", " ").capitalize()
 
 
+ACRONYMS = {"sku": "SKU", "bom": "BOM"}
+
+
 def _title(attribute: str) -> str:
-    return " ".join(part.capitalize() for part in attribute.split("_"))
+    return " ".join(ACRONYMS.get(part, part.capitalize()) for part in attribute.split("_"))
 
 
 def _reference(model: type[Base], attribute: str) -> tuple[str, Reference]:
@@ -95,6 +121,14 @@ def _reference(model: type[Base], attribute: str) -> tuple[str, Reference]:
         target = relation.mapper.class_
         own_keys = [name for name in target.__natural_key__ if name in target.__table__.c]
         scoped = [name for name in target.__natural_key__ if name not in target.__table__.c]
+        if not own_keys and len(scoped) == 1:
+            # Known by a related row's key: a bill of materials is written as its product's SKU.
+            key_relation = sa.inspect(target).relationships[scoped[0]]
+            (via,) = key_relation.local_columns
+            key_model = key_relation.mapper.class_
+            (key,) = key_model.__natural_key__
+            title = f"{_title(relation.key)} {_title(key_relation.key)} {_title(key)}"
+            return title, Reference(target, key_model.__table__.c[key], via=via)
         (key,) = own_keys
         scope = None
         if scoped:
@@ -112,6 +146,8 @@ def _kind(column: sa.Column) -> Kind:
     if isinstance(column_type, sa.JSON):
         return Kind.JSON
     python_type = getattr(column_type, "impl_instance", column_type).python_type
+    if python_type is Decimal and (column_type.precision, column_type.scale) != (14, 2):
+        return Kind.DECIMAL  # quantities (three places) and percentages: numbers, not money
     return {
         str: Kind.TEXT,
         int: Kind.INTEGER,
@@ -236,6 +272,112 @@ SHEETS: tuple[SheetLayout, ...] = (
         ("number", "customer_id", "subject", "status", "priority", "assignee_id", "resolution"),
         departments=frozenset({"sales"}),
     ),
+    SheetLayout(
+        "Products",
+        Product,
+        ("sku", "name", "unit", "unit_price", "unit_cost", "active"),
+        departments=frozenset({"warehouse", "sales", "purchasing"}),
+    ),
+    SheetLayout(
+        "Warehouses",
+        Warehouse,
+        ("code", "name", "allow_negative"),
+        departments=frozenset({"warehouse"}),
+    ),
+    SheetLayout(
+        "Stock Moves",
+        StockMove,
+        ("occurred_at", "product_id", "warehouse_id", "quantity", "unit_cost", "kind", "reference"),
+        departments=frozenset({"warehouse"}),
+        importable=False,  # the ledger is written by receipts, shipments and adjustments, never edited in a sheet
+    ),
+    SheetLayout(
+        "Suppliers",
+        Supplier,
+        ("code", "name", "email", "phone", "country"),
+        departments=frozenset({"purchasing"}),
+    ),
+    SheetLayout(
+        "Purchase Orders",
+        PurchaseOrder,
+        ("number", "supplier_id", "warehouse_id", "status", "order_date", "expected_date"),
+        departments=frozenset({"purchasing"}),
+    ),
+    SheetLayout(
+        "Purchase Order Lines",
+        PurchaseOrderLine,
+        ("order_id", "line_no", "product_id", "quantity", "unit_cost", "received_quantity"),
+        departments=frozenset({"purchasing"}),
+        read_only_attributes=frozenset({"received_quantity"}),
+    ),
+    SheetLayout(
+        "Sales Orders",
+        SalesOrder,
+        ("number", "customer_id", "warehouse_id", "status", "order_date"),
+        departments=frozenset({"sales"}),
+    ),
+    SheetLayout(
+        "Sales Order Lines",
+        SalesOrderLine,
+        ("order_id", "line_no", "product_id", "quantity", "unit_price", "discount_percent"),
+        departments=frozenset({"sales"}),
+    ),
+    SheetLayout(
+        "Invoices",
+        Invoice,
+        ("number", "customer_id", "sales_order_id", "status", "issue_date", "due_date", "tax_rate"),
+        departments=frozenset({"finance"}),
+    ),
+    SheetLayout(
+        "Invoice Lines",
+        InvoiceLine,
+        ("invoice_id", "line_no", "description", "quantity", "unit_price"),
+        departments=frozenset({"finance"}),
+    ),
+    SheetLayout(
+        "Payments",
+        Payment,
+        ("direction", "invoice_id", "purchase_order_id", "amount", "paid_at", "method", "reference"),
+        departments=frozenset({"finance"}),
+    ),
+    SheetLayout(
+        "Accounts",
+        Account,
+        ("code", "name", "kind"),
+        departments=frozenset({"finance"}),
+    ),
+    SheetLayout(
+        "Journal Entries",
+        JournalEntry,
+        ("number", "posted_at", "memo", "source"),
+        departments=frozenset({"finance"}),
+        importable=False,  # posted by operations (invoicing, receiving, ...), never edited in a sheet
+    ),
+    SheetLayout(
+        "Journal Lines",
+        JournalLine,
+        ("entry_id", "account_id", "debit", "credit", "memo"),
+        departments=frozenset({"finance"}),
+        importable=False,
+    ),
+    SheetLayout(
+        "Bills of Materials",
+        BillOfMaterials,
+        ("product_id", "notes"),
+        departments=frozenset({"warehouse"}),
+    ),
+    SheetLayout(
+        "BOM Lines",
+        BomLine,
+        ("bom_id", "component_id", "quantity_per_unit"),
+        departments=frozenset({"warehouse"}),
+    ),
+    SheetLayout(
+        "Work Orders",
+        WorkOrder,
+        ("number", "product_id", "quantity", "warehouse_id", "status", "due_date"),
+        departments=frozenset({"warehouse"}),
+    ),
     SheetLayout("Users", User, ("email", "name", "active", "roles")),
     SheetLayout(
         "Audit Events",
@@ -255,6 +397,7 @@ SHEETS: tuple[SheetLayout, ...] = (
 NO_SHEET = {
     "ApiToken": "token hashes are secrets; tokens are managed with `onebook tokens`",
     "SheetLink": "links are managed with `onebook sheets link`; a link's snapshot is internal state",
+    "DocumentCounter": "internal: the last document number per prefix, advanced only by `next_number`",
 }
 
 DEPARTMENTS = ("sales", "purchasing", "warehouse", "finance", "hr")

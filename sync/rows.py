@@ -27,9 +27,14 @@ def layout_query(
         if column.kind is Kind.ID:
             selected.append(table.c.id.label(f"c{index}"))
         elif column.kind is Kind.REFERENCE:
-            target = column.reference.key.table.alias(f"r{index}")
+            reference = column.reference
+            target = reference.target.__table__.alias(f"r{index}")
             joined = joined.outerjoin(target, target.c.id == table.c[column.attribute])
-            selected.append(target.c[column.reference.key.name].label(f"c{index}"))
+            if reference.via is not None:  # the target is known by a related row's key
+                keyed = reference.key.table.alias(f"k{index}")
+                joined = joined.outerjoin(keyed, keyed.c.id == target.c[reference.via.name])
+                target = keyed
+            selected.append(target.c[reference.key.name].label(f"c{index}"))
         else:
             selected.append(table.c[column.attribute].label(f"c{index}"))
     query = sa.select(*selected).select_from(joined)

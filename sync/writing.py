@@ -110,6 +110,9 @@ def _format_help(layout: SheetLayout, column: Column) -> str:
             return "Whole number"
         case Kind.MONEY:
             return "Money, two decimals"
+        case Kind.DECIMAL:
+            scale = layout.model.__table__.c[column.attribute].type.scale
+            return f"Number, at most {scale} decimals"
         case Kind.DATE:
             return "Date, e.g. 2026-11-28"
         case Kind.DATETIME:
@@ -128,7 +131,7 @@ def _format_help(layout: SheetLayout, column: Column) -> str:
 def _reference_help(column: Column) -> str:
     reference = column.reference
     target = label(reference.target)
-    key = reference.key.name.replace("_", " ")
+    key = reference.key_name
     text = f"{target.capitalize()} {key} of an existing {target}"
     if reference.scope is not None:
         scope_name = reference.scope[0].removesuffix("_id").replace("_", " ")
@@ -381,7 +384,13 @@ class _Lookups:
         reference = column.reference
         key = (reference.target, reference.key.name)
         if key not in self.lists:
-            query = sa.select(reference.key).where(reference.key.is_not(None)).distinct().order_by(reference.key)
+            query = (
+                sa.select(reference.key)
+                .select_from(reference.key_source)
+                .where(reference.key.is_not(None))
+                .distinct()
+                .order_by(reference.key)
+            )
             values = [str(value) for value in self.connection.scalars(query)]
             self.lists[key] = (_layout_title(reference.target), values)
         return self._range(key)
@@ -514,7 +523,7 @@ def _write_sheet_rows(
 
 def _plain_for(column: Column) -> Callable[[Any], Any] | None:
     """`plain` for kinds it changes; None where it returns the value as is (text, numbers, booleans, JSON)."""
-    if column.kind in (Kind.CHOICE, Kind.DATE, Kind.DATETIME, Kind.MONEY):
+    if column.kind in (Kind.CHOICE, Kind.DATE, Kind.DATETIME, Kind.MONEY, Kind.DECIMAL):
         return plain
     return None
 

@@ -7,6 +7,7 @@ ready row. Rows come back detached, with their columns loaded.
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,7 +16,21 @@ import sqlalchemy as sa
 from app.database import transaction
 from models.base import Base
 from models.crm import Contact, Customer, Interaction, InteractionKind, Opportunity, Ticket
+from models.finance import (
+    Account,
+    AccountKind,
+    Invoice,
+    InvoiceLine,
+    JournalEntry,
+    JournalLine,
+    Payment,
+    PaymentDirection,
+)
 from models.hr import Department, Employee
+from models.inventory import Product, StockMove, StockMoveKind, Warehouse
+from models.manufacturing import BillOfMaterials, BomLine, WorkOrder
+from models.purchasing import PurchaseOrder, PurchaseOrderLine, Supplier
+from models.sales import SalesOrder, SalesOrderLine
 from resolvers import crud
 from resolvers.permissions import Actor
 
@@ -123,3 +138,161 @@ def opportunity(make_opportunity, customer) -> Opportunity:
 @pytest.fixture
 def ticket(make_ticket, customer) -> Ticket:
     return make_ticket(customer)
+
+
+# --- ERP ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_product(engine) -> Callable[..., Product]:
+    return lambda **values: create(
+        engine, Product, {"sku": f"SKU-{next(_serial):05}", "name": "Widget", "unit_price": Decimal("10.00")} | values
+    )
+
+
+@pytest.fixture
+def make_warehouse(engine) -> Callable[..., Warehouse]:
+    return lambda **values: create(engine, Warehouse, {"code": f"WH{next(_serial)}", "name": "Warehouse"} | values)
+
+
+@pytest.fixture
+def make_stock_move(engine) -> Callable[..., StockMove]:
+    return lambda product, warehouse, **values: create(
+        engine,
+        StockMove,
+        {
+            "product_id": product.id,
+            "warehouse_id": warehouse.id,
+            "quantity": Decimal("5"),
+            "kind": StockMoveKind.ADJUSTMENT,
+        }
+        | values,
+    )
+
+
+@pytest.fixture
+def make_supplier(engine) -> Callable[..., Supplier]:
+    return lambda **values: create(engine, Supplier, {"code": f"S-{next(_serial):04}", "name": "Supplier"} | values)
+
+
+@pytest.fixture
+def make_purchase_order(engine) -> Callable[..., PurchaseOrder]:
+    return lambda supplier, warehouse, **values: create(
+        engine, PurchaseOrder, {"supplier_id": supplier.id, "warehouse_id": warehouse.id} | values
+    )
+
+
+@pytest.fixture
+def make_purchase_order_line(engine) -> Callable[..., PurchaseOrderLine]:
+    return lambda order, product, **values: create(
+        engine,
+        PurchaseOrderLine,
+        {"order_id": order.id, "line_no": 1, "product_id": product.id, "quantity": Decimal("3")} | values,
+    )
+
+
+@pytest.fixture
+def make_sales_order(engine) -> Callable[..., SalesOrder]:
+    return lambda customer, warehouse, **values: create(
+        engine, SalesOrder, {"customer_id": customer.id, "warehouse_id": warehouse.id} | values
+    )
+
+
+@pytest.fixture
+def make_sales_order_line(engine) -> Callable[..., SalesOrderLine]:
+    return lambda order, product, **values: create(
+        engine,
+        SalesOrderLine,
+        {"order_id": order.id, "line_no": 1, "product_id": product.id, "quantity": Decimal("2")} | values,
+    )
+
+
+@pytest.fixture
+def make_invoice(engine) -> Callable[..., Invoice]:
+    return lambda customer, **values: create(engine, Invoice, {"customer_id": customer.id} | values)
+
+
+@pytest.fixture
+def make_invoice_line(engine) -> Callable[..., InvoiceLine]:
+    return lambda invoice, **values: create(
+        engine,
+        InvoiceLine,
+        {"invoice_id": invoice.id, "line_no": 1, "description": "Widgets", "quantity": Decimal("1")} | values,
+    )
+
+
+@pytest.fixture
+def make_payment(engine) -> Callable[..., Payment]:
+    return lambda invoice, **values: create(
+        engine,
+        Payment,
+        {"direction": PaymentDirection.INCOMING, "invoice_id": invoice.id, "amount": Decimal("10.00")} | values,
+    )
+
+
+@pytest.fixture
+def make_account(engine) -> Callable[..., Account]:
+    return lambda **values: create(
+        engine, Account, {"code": f"9{next(_serial):03}", "name": "Account", "kind": AccountKind.ASSET} | values
+    )
+
+
+@pytest.fixture
+def make_journal_entry(engine) -> Callable[..., JournalEntry]:
+    return lambda **values: create(engine, JournalEntry, {"memo": "Entry"} | values)
+
+
+@pytest.fixture
+def make_journal_line(engine) -> Callable[..., JournalLine]:
+    return lambda entry, account, **values: create(
+        engine, JournalLine, {"entry_id": entry.id, "account_id": account.id, "debit": Decimal("10.00")} | values
+    )
+
+
+@pytest.fixture
+def make_bill_of_materials(engine) -> Callable[..., BillOfMaterials]:
+    return lambda product, **values: create(engine, BillOfMaterials, {"product_id": product.id} | values)
+
+
+@pytest.fixture
+def make_bom_line(engine) -> Callable[..., BomLine]:
+    return lambda bom, component, **values: create(
+        engine, BomLine, {"bom_id": bom.id, "component_id": component.id, "quantity_per_unit": Decimal("2")} | values
+    )
+
+
+@pytest.fixture
+def make_work_order(engine) -> Callable[..., WorkOrder]:
+    return lambda product, warehouse, **values: create(
+        engine, WorkOrder, {"product_id": product.id, "warehouse_id": warehouse.id, "quantity": Decimal("1")} | values
+    )
+
+
+@pytest.fixture
+def product(make_product) -> Product:
+    return make_product()
+
+
+@pytest.fixture
+def warehouse(make_warehouse) -> Warehouse:
+    return make_warehouse()
+
+
+@pytest.fixture
+def supplier(make_supplier) -> Supplier:
+    return make_supplier()
+
+
+@pytest.fixture
+def sales_order(make_sales_order, customer, warehouse) -> SalesOrder:
+    return make_sales_order(customer, warehouse)
+
+
+@pytest.fixture
+def purchase_order(make_purchase_order, supplier, warehouse) -> PurchaseOrder:
+    return make_purchase_order(supplier, warehouse)
+
+
+@pytest.fixture
+def invoice(make_invoice, customer) -> Invoice:
+    return make_invoice(customer)

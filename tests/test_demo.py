@@ -22,6 +22,9 @@ from models.crm import (
     TicketStatus,
 )
 from models.hr import Department, Employee
+from models.purchasing import PurchaseOrderLine
+from models.sales import SalesOrder, SalesOrderLine
+from resolvers.numbering import next_number
 
 
 def row_counts(engine: sa.Engine) -> dict[str, int]:
@@ -134,3 +137,23 @@ def test_small_demo_shows_every_state_with_consistent_values(engine):
             interaction.contact is None or interaction.contact.customer_id == interaction.customer_id
             for interaction in interactions
         )
+
+
+def test_small_demo_orders_are_consistent_and_numbering_continues_after_them(engine):
+    seed(engine, size="small")
+
+    with Session(engine) as session:
+        orders = session.scalars(sa.select(SalesOrder).order_by(SalesOrder.id)).all()
+        lines = session.scalars(sa.select(SalesOrderLine)).all()
+        purchase_lines = session.scalars(sa.select(PurchaseOrderLine)).all()
+        customers = {customer.id: customer for customer in session.scalars(sa.select(Customer))}
+
+        assert [order.number for order in orders[:2]] == ["SO-000001", "SO-000002"]
+        assert all(customers[order.customer_id].status is CustomerStatus.ACTIVE for order in orders)
+        assert {order.id for order in orders} == {line.order_id for line in lines}  # every order has lines
+        assert len({(line.order_id, line.product_id) for line in lines}) == len(lines)  # no product twice per order
+        assert all(line.quantity > 0 and line.unit_cost == line.product.unit_cost for line in purchase_lines)
+        assert all(line.unit_price == line.product.unit_price for line in lines)
+
+        assert next_number(session, "SO") == f"SO-{SIZES['small']['sales_orders'] + 1:06d}"
+        assert next_number(session, "PO") == f"PO-{SIZES['small']['purchase_orders'] + 1:06d}"

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from models.crm import Contact, Customer, Interaction, InteractionKind
 from models.hr import Department, Employee
+from models.inventory import Product, Warehouse
+from models.sales import SalesOrder, SalesOrderLine
 
 CUSTOMERS = 210
 CONTACTS_EACH = 3
@@ -127,3 +129,52 @@ def test_total_counts_of_nested_pages_cost_one_statement_for_the_whole_page(gql,
     assert body["data"]["customers"]["totalCount"] == CUSTOMERS
     assert {node["interactions"]["totalCount"] for node in body["data"]["customers"]["nodes"]} == {INTERACTIONS_EACH}
     assert len(many_statements) == len(few_statements) <= 5, many_statements
+
+
+ORDERS = 120
+LINES_EACH = 4
+ORDER_PAGE = """
+query Orders($first: Int!) {
+  salesOrders(first: $first) {
+    nodes { number customer { code } warehouse { code } lines { lineNo quantity product { sku } } }
+  }
+}"""
+
+
+@pytest.fixture
+def busy_sales(insert) -> None:
+    """120 sales orders for 30 customers from 2 warehouses, each with 4 lines over 10 products."""
+    customers = insert(Customer.__table__, [{"code": f"C-{i:05}", "name": f"Customer {i}"} for i in range(30)])
+    warehouses = insert(Warehouse.__table__, [{"code": f"W{i}", "name": f"Warehouse {i}"} for i in range(2)])
+    products = insert(Product.__table__, [{"sku": f"P-{i}", "name": f"Product {i}"} for i in range(10)])
+    orders = insert(
+        SalesOrder.__table__,
+        [
+            {"number": f"SO-{i:06}", "customer_id": customers[i % 30], "warehouse_id": warehouses[i % 2]}
+            for i in range(ORDERS)
+        ],
+    )
+    insert(
+        SalesOrderLine.__table__,
+        [
+            {"order_id": order, "line_no": n + 1, "product_id": products[(order + n) % 10], "quantity": n + 1}
+            for order in orders
+            for n in range(LINES_EACH)
+        ],
+    )
+
+
+def test_orders_with_customers_lines_and_products_cost_the_same_statements_for_5_and_100(gql, client, busy_sales):
+    # given 120 orders with 4 lines each, and a warmed-up connection
+    gql("{ salesOrders(first: 1) { nodes { number } } }")
+
+    # when reading 5 and then 100 orders with their customers, warehouses, lines and products
+    with counting_statements(client) as few_statements:
+        gql(ORDER_PAGE, {"first": 5})
+    with counting_statements(client) as many_statements:
+        many = gql(ORDER_PAGE, {"first": 100})["data"]["salesOrders"]["nodes"]
+
+    # then every order comes with its lines, and the statements don't grow with the page
+    assert len(many) == 100
+    assert all([line["lineNo"] for line in node["lines"]] == [1, 2, 3, 4] for node in many)
+    assert len(many_statements) == len(few_statements) <= 6, many_statements

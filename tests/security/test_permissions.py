@@ -11,7 +11,12 @@ import pytest
 
 from app.database import transaction
 from models.crm import Contact, Customer, Interaction, Opportunity, Ticket
+from models.finance import Account, Invoice, InvoiceLine, JournalEntry, JournalLine, Payment
 from models.hr import Department, Employee
+from models.inventory import Product, StockMove, Warehouse
+from models.manufacturing import BillOfMaterials, BomLine, WorkOrder
+from models.purchasing import PurchaseOrder, PurchaseOrderLine, Supplier
+from models.sales import SalesOrder, SalesOrderLine
 from models.system import AuditEvent, ImportBatch, User
 from resolvers.errors import ErrorCode, Refused
 from resolvers.permissions import ENTITY_ACCESS, Actor, Role
@@ -23,17 +28,34 @@ ROLES = ["sales", "purchasing", "warehouse", "finance", "hr", "readonly", "admin
 
 #: What each role may do with each entity: RW read and create, R read only, - nothing.
 ACCESS_TABLE = """
-entity        sales  purchasing  warehouse  finance  hr  readonly  admin
-Customer      RW     R           R          RW       -   R         RW
-Contact       RW     -           R          R        -   R         RW
-Interaction   RW     -           -          R        -   R         RW
-Opportunity   RW     -           -          R        -   R         RW
-Ticket        RW     -           R          -        -   R         RW
-Department    R      R           R          R        RW  R         RW
-Employee      R      R           R          R        RW  R         RW
-User          -      -           -          -        -   -         RW
-AuditEvent    -      -           -          -        -   -         R
-ImportBatch   -      -           -          -        -   -         R
+entity             sales  purchasing  warehouse  finance  hr  readonly  admin
+Customer           RW     R           R          RW       -   R         RW
+Contact            RW     -           R          R        -   R         RW
+Interaction        RW     -           -          R        -   R         RW
+Opportunity        RW     -           -          R        -   R         RW
+Ticket             RW     -           R          -        -   R         RW
+Department         R      R           R          R        RW  R         RW
+Employee           R      R           R          R        RW  R         RW
+Product            R      R           RW         R        -   R         RW
+Warehouse          R      R           RW         R        -   R         RW
+StockMove          R      -           RW         R        -   R         RW
+Supplier           -      RW          R          R        -   R         RW
+PurchaseOrder      -      RW          R          R        -   R         RW
+PurchaseOrderLine  -      RW          R          R        -   R         RW
+SalesOrder         RW     -           R          R        -   R         RW
+SalesOrderLine     RW     -           R          R        -   R         RW
+Invoice            -      -           -          RW       -   R         RW
+InvoiceLine        -      -           -          RW       -   R         RW
+Payment            -      -           -          RW       -   R         RW
+Account            -      -           -          RW       -   R         RW
+JournalEntry       -      -           -          RW       -   R         RW
+JournalLine        -      -           -          RW       -   R         RW
+BillOfMaterials    -      R           RW         R        -   R         RW
+BomLine            -      R           RW         R        -   R         RW
+WorkOrder          -      -           RW         R        -   R         RW
+User               -      -           -          -        -   -         RW
+AuditEvent         -      -           -          -        -   -         R
+ImportBatch        -      -           -          -        -   -         R
 """
 
 
@@ -52,6 +74,23 @@ ENTITIES = [
     "Ticket",
     "Department",
     "Employee",
+    "Product",
+    "Warehouse",
+    "StockMove",
+    "Supplier",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "SalesOrder",
+    "SalesOrderLine",
+    "Invoice",
+    "InvoiceLine",
+    "Payment",
+    "Account",
+    "JournalEntry",
+    "JournalLine",
+    "BillOfMaterials",
+    "BomLine",
+    "WorkOrder",
     "User",
     "AuditEvent",
     "ImportBatch",
@@ -64,6 +103,23 @@ LIST_FIELDS = {
     "Ticket": "tickets",
     "Department": "departments",
     "Employee": "employees",
+    "Product": "products",
+    "Warehouse": "warehouses",
+    "StockMove": "stockMoves",
+    "Supplier": "suppliers",
+    "PurchaseOrder": "purchaseOrders",
+    "PurchaseOrderLine": "purchaseOrderLines",
+    "SalesOrder": "salesOrders",
+    "SalesOrderLine": "salesOrderLines",
+    "Invoice": "invoices",
+    "InvoiceLine": "invoiceLines",
+    "Payment": "payments",
+    "Account": "accounts",
+    "JournalEntry": "journalEntries",
+    "JournalLine": "journalLines",
+    "BillOfMaterials": "billsOfMaterials",
+    "BomLine": "bomLines",
+    "WorkOrder": "workOrders",
     "User": "users",
     "AuditEvent": "auditEvents",
     "ImportBatch": "importBatches",
@@ -76,6 +132,23 @@ MODELS = {
     "Ticket": Ticket,
     "Department": Department,
     "Employee": Employee,
+    "Product": Product,
+    "Warehouse": Warehouse,
+    "StockMove": StockMove,
+    "Supplier": Supplier,
+    "PurchaseOrder": PurchaseOrder,
+    "PurchaseOrderLine": PurchaseOrderLine,
+    "SalesOrder": SalesOrder,
+    "SalesOrderLine": SalesOrderLine,
+    "Invoice": Invoice,
+    "InvoiceLine": InvoiceLine,
+    "Payment": Payment,
+    "Account": Account,
+    "JournalEntry": JournalEntry,
+    "JournalLine": JournalLine,
+    "BillOfMaterials": BillOfMaterials,
+    "BomLine": BomLine,
+    "WorkOrder": WorkOrder,
     "User": User,
     "AuditEvent": AuditEvent,
     "ImportBatch": ImportBatch,
@@ -94,16 +167,53 @@ CREATE_INPUTS = {
     "Ticket": lambda customer_id: {"number": "T-NEW", "customerId": customer_id, "subject": "New ticket"},
     "Department": lambda customer_id: {"code": "D-NEW", "name": "New department"},
     "Employee": lambda customer_id: {"email": "new.hire@onebook.test", "name": "New hire"},
+    "Product": lambda customer_id: {"sku": "SKU-NEW", "name": "New product"},
+    "Warehouse": lambda customer_id: {"code": "WH-NEW", "name": "New warehouse"},
+    "Supplier": lambda customer_id: {"code": "S-NEW", "name": "New supplier"},
+    "Invoice": lambda customer_id: {"customerId": customer_id},
+    "Account": lambda customer_id: {"code": "9999", "name": "New account", "kind": "ASSET"},
 }
 ROLE_ENTITY = [pytest.param(role, entity, id=f"{role}-{entity}") for entity in ENTITIES for role in ROLES]
 
 
 @pytest.fixture
-def one_of_each(engine, customer, contact, make_interaction, opportunity, ticket, department, employee):
+def one_of_each(engine, customer, contact, make_interaction, opportunity, ticket, department, employee, erp_rows):
     make_interaction(customer)
     with engine.begin() as connection:
         connection.execute(ImportBatch.__table__.insert(), {"via": "import", "filename": "sales.xlsx", "summary": {}})
     return customer
+
+
+@pytest.fixture
+def erp_rows(
+    customer,
+    product,
+    warehouse,
+    purchase_order,
+    sales_order,
+    invoice,
+    make_stock_move,
+    make_purchase_order_line,
+    make_sales_order_line,
+    make_invoice_line,
+    make_payment,
+    make_account,
+    make_journal_entry,
+    make_journal_line,
+    make_bill_of_materials,
+    make_bom_line,
+    make_product,
+    make_work_order,
+):
+    """One row of every ERP entity."""
+    make_stock_move(product, warehouse)
+    make_purchase_order_line(purchase_order, product)
+    make_sales_order_line(sales_order, product)
+    make_invoice_line(invoice)
+    make_payment(invoice)
+    make_journal_line(make_journal_entry(), make_account())
+    make_bom_line(make_bill_of_materials(product), make_product())
+    make_work_order(product, warehouse)
 
 
 # --- the entity table ----------------------------------------------------------------------------------------------
