@@ -9,7 +9,7 @@ fails anywhere leaves the database as it was, and the next run converges.
 import enum
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +29,12 @@ from sync.rows import iter_rows
 from sync.sheets_api import SheetsClient, SheetsUnavailable, TabSpec
 
 LEASE = timedelta(minutes=10)
+SERIAL_EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet serial dates (Google Sheets and Excel)
+NUMBER_FORMATS = {
+    Kind.DATE: ("DATE", "yyyy-mm-dd"),
+    Kind.DATETIME: ("DATE_TIME", "yyyy-mm-dd hh:mm:ss"),
+    Kind.MONEY: ("NUMBER", "#,##0.00"),
+}
 BUSY = "another sync of this link is running; try again when it ends"
 CONFLICTS_TAB = "Conflicts"
 ADVISORY_LOCK_NAMESPACE = 7_340_117  # "sheets", so links' advisory locks don't collide with anyone else's
@@ -205,10 +211,10 @@ def sheet_value(column: Column, value: Any) -> Any:
         return NEUTRALISER + shown
     if column.kind is Kind.MONEY:
         return float(shown)
-    if column.kind is Kind.DATETIME:
-        return shown.strftime("%Y-%m-%d %H:%M:%S")
+    if column.kind is Kind.DATETIME:  # a serial number, shown as a date and time by the column's format
+        return round((shown - SERIAL_EPOCH).total_seconds() / 86_400, 8)
     if column.kind is Kind.DATE:
-        return shown.isoformat()
+        return (shown - SERIAL_EPOCH.date()).days
     return shown
 
 
@@ -254,6 +260,7 @@ def _base(link: SheetLink) -> tuple[dict[tuple[str, int], BaseRow], dict[str, se
 
 def _tab_spec(layout: SheetLayout, session: Session, *, rows: int) -> TabSpec:
     choices, references, protected = {}, {}, []
+    formats = {index: NUMBER_FORMATS[c.kind] for index, c in enumerate(layout.columns) if c.kind in NUMBER_FORMATS}
     for index, column in enumerate(layout.columns):
         if column.kind is Kind.ID or column.read_only:
             protected.append(index)
@@ -271,6 +278,7 @@ def _tab_spec(layout: SheetLayout, session: Session, *, rows: int) -> TabSpec:
         references=references,
         protected_columns=protected,
         rows=rows,
+        formats=formats,
     )
 
 

@@ -66,6 +66,8 @@ class TabSpec:
     references: dict[int, list[str]] = field(default_factory=dict)  # suggested values (natural keys), not enforced
     protected_columns: list[int] = field(default_factory=list)  # read-only columns: editing them warns
     rows: int = 0  # rows about to be written: the tab is created that tall, so no second request has to grow it
+    #: column index -> (number format type, pattern), e.g. ("DATE", "yyyy-mm-dd"), so serial numbers show as dates
+    formats: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 # --- HTTP ---------------------------------------------------------------------------------------------------------
@@ -545,6 +547,21 @@ def _formatting_requests(spec: TabSpec, sheet_id: int) -> list[dict[str, Any]]:
                     }
                 }
             )
+    for column, (kind, pattern) in sorted(spec.formats.items()):
+        requests_.append(
+            {
+                "repeatCell": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "startRowIndex": 1,
+                        "startColumnIndex": column,
+                        "endColumnIndex": column + 1,
+                    },
+                    "cell": {"userEnteredFormat": {"numberFormat": {"type": kind, "pattern": pattern}}},
+                    "fields": "userEnteredFormat.numberFormat",
+                }
+            }
+        )
     for column in sorted(spec.protected_columns):
         requests_.append(
             {

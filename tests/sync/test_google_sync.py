@@ -188,3 +188,31 @@ def test_a_column_the_team_added_to_the_tab_is_kept_through_syncs(engine, sheets
     note = rows[0].index("Follow-up")
     assert rows[1][column(rows, "Name")] == "Acme Renamed"
     assert rows[2][column(rows, "Code")] == "C-2" and rows[2][note] == "call Beta on Monday"
+
+
+def test_dates_are_written_as_real_dates_serial_numbers_with_a_date_format(
+    engine, sheets_server, sheets_client, make_customer
+):
+    # given a customer (its Updated At is a date and time)
+    make_customer(code="C-1", name="Acme")
+    sheets_server.add_spreadsheet(SPREADSHEET, tabs={"Sheet1": []})
+    link_id = link_customers(engine)
+    # when the first sync creates and fills the tab
+    sync_link(engine, sheets_client, link_id, mode=Mode.SYNC, actor=ADMIN)
+    # then the cell holds a serial number, and its column got a date-time number format in the creation request
+    rows = sheets_server.tab(SPREADSHEET, "Customers")
+    updated = column(rows, "Updated At")
+    assert isinstance(rows[1][updated], int | float) and rows[1][updated] > 40_000
+    formats = [
+        request["repeatCell"]
+        for request in sheets_server.spreadsheet(SPREADSHEET).requests
+        if "repeatCell" in request and "numberFormat" in str(request)
+    ]
+    assert any(
+        f["range"]["startColumnIndex"] == updated
+        and f["cell"]["userEnteredFormat"]["numberFormat"]["type"] == "DATE_TIME"
+        for f in formats
+    )
+    # and a second sync reads the serial back as the same moment: nothing to change
+    again = sync_link(engine, sheets_client, link_id, mode=Mode.SYNC, actor=ADMIN)
+    assert again.errors == [] and again.pulled["Customers"]["updated"] == 0
