@@ -47,6 +47,9 @@ schema: install  ## rewrite schema.graphql from the code
 
 bench: install
 	$(BIN)/python bench/demo_load.py
+	$(BIN)/python bench/export_speed.py --rows 10000
+	$(BIN)/python bench/import_speed.py --sizes 10000
+	$(BIN)/python bench/sheets_sync.py --rows 2000
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
