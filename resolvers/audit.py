@@ -3,6 +3,7 @@
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,9 +26,15 @@ def plain(value: Any) -> Any:
     return value
 
 
+@cache
+def audited_names(table: sa.Table) -> tuple[str, ...]:
+    """The columns whose changes are recorded (computed once per table: imports snapshot every row)."""
+    return tuple(column.key for column in table.c if column.key not in NOT_AUDITED)
+
+
 def snapshot(row: Any, table: sa.Table) -> dict[str, Any]:
     """The audited column values of a row (an ORM object, a Core row or a written row)."""
-    return {column.key: getattr(row, column.key) for column in table.c if column.key not in NOT_AUDITED}
+    return {name: getattr(row, name) for name in audited_names(table)}
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -189,7 +189,8 @@ def create_many(
     errors += check_references(session, model, cleaned_rows)
     bad = [{e.field[0] for e in errors if e.row == index and e.field} for index in range(len(rows))]
     errors += check_unique(session, model, cleaned_rows, ids=[None] * len(rows), skip=bad)
-    objects = [_row_object({column.name: values.get(column.name) for column in table.c}) for values in cleaned_rows]
+    names = table.c.keys()
+    objects = [_row_object({name: values.get(name) for name in names}) for values in cleaned_rows]
     errors += _apply_rules(session, model, objects, [None] * len(objects)) if not errors else []
     if errors:
         raise Refused(errors)
