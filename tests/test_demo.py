@@ -108,7 +108,7 @@ def test_small_demo_shows_every_state_with_consistent_values(engine):
     seed(engine, size="small")
 
     with Session(engine) as session:
-        customers = session.scalars(sa.select(Customer)).all()
+        customers = session.scalars(sa.select(Customer).order_by(Customer.id)).all()  # PostgreSQL has no implicit order
         interactions = session.scalars(sa.select(Interaction)).all()
         opportunities = session.scalars(sa.select(Opportunity)).all()
         tickets = session.scalars(sa.select(Ticket)).all()
