@@ -32,7 +32,7 @@ from app.database import sync_url
 from models.base import Base
 from resolvers.listing import ListError, SortKey, compile_filter, compile_order, fields_used, relation_key_columns
 from resolvers.permissions import Actor, can_read, can_read_field
-from resolvers.validation import coerce_enum, fits_integer_column, label
+from resolvers.validation import coerce_enum, fits_integer_column, label, python_type
 from sync.export_command import ExportArgumentError, export_layouts
 from sync.registry import Column, SheetLayout, layout_for
 from sync.writing import ExportForbidden, csv_stream, readable_columns, write_workbook, xlsx_single_sheet
@@ -101,7 +101,7 @@ class FilterField:
         self.is_id = is_id
         column_type = column.type
         self.enum_class = column_type.enum_class if isinstance(column_type, sa.Enum) else None
-        self.python_type = _python_type(column_type)
+        self.python_type = python_type(column_type)
         if is_id:
             self.operators = frozenset({"eq", "ne", "in_"})
         elif self.enum_class is not None or self.python_type is bool:
@@ -165,16 +165,6 @@ class FilterField:
             except ValueError:
                 raise _bad_request(f"{where} takes a date such as 2026-11-28, got {value!r}") from None
         raise _bad_request(f"{where}: this field can't be filtered on")
-
-
-def _python_type(column_type: sa.types.TypeEngine) -> type | None:
-    # A TypeDecorator (UTCDateTime) reports `object`; the type it decorates knows the Python type.
-    if isinstance(column_type, sa.types.TypeDecorator):
-        column_type = column_type.impl_instance
-    try:
-        return column_type.python_type
-    except NotImplementedError:
-        return None
 
 
 def _string(value: Any, where: str) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import RelationshipDirection
 from models.base import Base
 from resolvers.audit import plain
 from resolvers.validation import fits_integer_column
+from resolvers.validation import python_type as column_python_type
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -202,16 +203,6 @@ def compile_order(model: type[Base], order_by: Sequence[Any] | None, default: Se
     return keys
 
 
-def _python_type(column_type: sa.types.TypeEngine) -> type:
-    # A TypeDecorator (UTCDateTime) reports `object`; the type it decorates knows the Python type.
-    if isinstance(column_type, sa.types.TypeDecorator):
-        column_type = column_type.impl_instance
-    try:
-        return column_type.python_type
-    except NotImplementedError:
-        return object
-
-
 def _decode_value(column: sa.Column, value: Any) -> Any:
     """The cursor's JSON value as the column's Python type; ValueError when it can't be one."""
     if value is None:
@@ -219,7 +210,7 @@ def _decode_value(column: sa.Column, value: Any) -> Any:
     column_type = column.type
     if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
         return column_type.enum_class(value)
-    python_type = _python_type(column_type)
+    python_type = column_python_type(column_type)
     if python_type is bool:
         if not isinstance(value, bool):
             raise ValueError(value)

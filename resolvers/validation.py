@@ -38,6 +38,17 @@ def fits_integer_column(column: sa.Column, value: int) -> bool:
     return -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
 
 
+def python_type(column_type: sa.types.TypeEngine) -> type | None:
+    """The Python type a column holds; a TypeDecorator (UTCDateTime) reports `object`, so its stored type is asked.
+    None for types SQLAlchemy can't name (JSON)."""
+    if isinstance(column_type, sa.types.TypeDecorator):
+        column_type = column_type.impl_instance
+    try:
+        return column_type.python_type
+    except NotImplementedError:
+        return None
+
+
 def coerce_enum(enum_class: type[enum.Enum], value: Any) -> enum.Enum:
     """Accept a member, its value or its name in any case ('Active', 'ACTIVE', 'active')."""
     if isinstance(value, enum_class):
@@ -64,9 +75,8 @@ def check_value(column: sa.Column, value: Any) -> Any:
     info = column.info
     if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
         return coerce_enum(column_type.enum_class, value)
-    # A TypeDecorator (UTCDateTime) reports `object`; the type it stores as says what a value must be.
-    python_type = getattr(column_type, "impl_instance", column_type).python_type
-    if python_type is str:
+    kind = python_type(column_type)
+    if kind is str:
         value = str(value)
         if column_type.length and len(value) > column_type.length:
             raise ValueError(f"is longer than {column_type.length} characters")
@@ -85,7 +95,7 @@ def check_value(column: sa.Column, value: Any) -> Any:
             if not COUNTRY.match(value):
                 raise ValueError(f"'{value}' is not a two-letter ISO country code")
         return value
-    if python_type is Decimal:
+    if kind is Decimal:
         try:
             value = Decimal(str(value))
         except InvalidOperation:
@@ -101,7 +111,7 @@ def check_value(column: sa.Column, value: Any) -> Any:
         if value != value.quantize(places):
             raise ValueError(f"has more than {DECIMAL_PLACES.get(scale, scale)} decimal places")
         value = value.quantize(places)
-    elif python_type is int:
+    elif kind is int:
         if isinstance(value, bool) or not isinstance(value, int | Decimal | float | str):
             raise ValueError("must be a whole number")
         try:
@@ -113,14 +123,14 @@ def check_value(column: sa.Column, value: Any) -> Any:
         value = int(number)
         if not column.foreign_keys and not fits_integer_column(column, value):  # references: check_references
             raise ValueError(f"{value} is out of range")
-    elif python_type is bool:
+    elif kind is bool:
         if not isinstance(value, bool):
             raise ValueError("must be true or false")
-    elif python_type is datetime:
+    elif kind is datetime:
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise ValueError("must be a date and time with a timezone")
         value = value.astimezone(UTC)  # as the database returns it, so the written object reads back the same
-    elif python_type is date and (isinstance(value, datetime) or not isinstance(value, date)):
+    elif kind is date and (isinstance(value, datetime) or not isinstance(value, date)):
         raise ValueError("must be a date")
     if "above" in info and value <= info["above"]:
         raise ValueError(f"must be more than {info['above']}")

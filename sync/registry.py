@@ -26,7 +26,7 @@ from models.manufacturing import BillOfMaterials, BomLine, WorkOrder
 from models.purchasing import PurchaseOrder, PurchaseOrderLine, Supplier
 from models.sales import SalesOrder, SalesOrderLine
 from models.system import AuditEvent, ImportBatch, User
-from resolvers.validation import required_columns
+from resolvers.validation import python_type, required_columns
 
 
 class Kind(enum.Enum):
@@ -145,8 +145,8 @@ def _kind(column: sa.Column) -> Kind:
         return Kind.CHOICE
     if isinstance(column_type, sa.JSON):
         return Kind.JSON
-    python_type = getattr(column_type, "impl_instance", column_type).python_type
-    if python_type is Decimal and (column_type.precision, column_type.scale) != (14, 2):
+    held = python_type(column_type)
+    if held is Decimal and (column_type.precision, column_type.scale) != (14, 2):
         return Kind.DECIMAL  # quantities (three places) and percentages: numbers, not money
     return {
         str: Kind.TEXT,
@@ -155,7 +155,7 @@ def _kind(column: sa.Column) -> Kind:
         date: Kind.DATE,
         datetime: Kind.DATETIME,
         bool: Kind.BOOLEAN,
-    }[python_type]
+    }[held]
 
 
 @dataclass(frozen=True)

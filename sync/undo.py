@@ -14,6 +14,7 @@ from models.system import AuditEvent, ImportBatch
 from resolvers import crud
 from resolvers.errors import ErrorCode, Refused
 from resolvers.permissions import Actor
+from resolvers.validation import python_type
 
 MODELS = {mapper.class_.__name__: mapper.class_ for mapper in Base.registry.mappers}
 
@@ -25,12 +26,12 @@ def from_plain(column: sa.Column, value: Any) -> Any:
     column_type = column.type
     if isinstance(column_type, sa.Enum):
         return column_type.enum_class(value)
-    python_type = getattr(column_type, "impl_instance", column_type).python_type
-    if python_type is datetime:
+    held = python_type(column_type)
+    if held is datetime:
         return datetime.fromisoformat(value)
-    if python_type is date:
+    if held is date:
         return date.fromisoformat(value)
-    if python_type is Decimal:
+    if held is Decimal:
         return Decimal(value)
     return value
 
