@@ -48,6 +48,11 @@ class Invoice(Record, Base):
     issue_date: Mapped[date | None]
     due_date: Mapped[date | None] = mapped_column(index=True)
     tax_rate: Mapped[Decimal] = mapped_column(Percent(), default=Decimal("0.00"), info={"min": 0, "max": 100})
+    #: Kept by Onebook from the lines and the tax rate, and from the payments received.
+    net_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"derived": True})
+    tax_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"derived": True})
+    total_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"derived": True})
+    paid_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"derived": True})
 
     customer: Mapped[Customer] = relationship()
     sales_order: Mapped[SalesOrder | None] = relationship()

@@ -60,6 +60,8 @@ class StockMove(Record, Base):
     unit_cost: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"min": 0})
     kind: Mapped[StockMoveKind] = mapped_column(enum_column_type(StockMoveKind), index=True)
     reference: Mapped[str | None] = mapped_column(sa.String(100))
+    #: quantity x unit cost, rounded to cents: what the move adds to (or takes from) the inventory account.
+    value: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"derived": True})
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     product: Mapped[Product] = relationship()

@@ -42,6 +42,10 @@ class PurchaseOrder(Record, Base):
     )
     order_date: Mapped[date] = mapped_column(default=today)
     expected_date: Mapped[date | None]
+    #: Kept by Onebook: the ordered value, the value received so far (what we owe), and what we have paid.
+    total_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"derived": True})
+    received_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"derived": True})
+    paid_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"derived": True})
 
     supplier: Mapped[Supplier] = relationship()
     warehouse: Mapped[Warehouse] = relationship()

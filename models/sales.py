@@ -32,6 +32,8 @@ class SalesOrder(Record, Base):
         enum_column_type(SalesOrderStatus), default=SalesOrderStatus.DRAFT, index=True
     )
     order_date: Mapped[date] = mapped_column(default=today)
+    #: Sum of the lines after discount, kept by Onebook whenever a line changes.
+    total_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"derived": True})
 
     customer: Mapped[Customer] = relationship()
     warehouse: Mapped[Warehouse] = relationship()
