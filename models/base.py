@@ -83,6 +83,8 @@ class Base(DeclarativeBase):
     __number_prefix__: str | None = None
     #: Ledgers (stock moves, journal lines): rows are only ever added; updates and deletes are refused.
     __append_only__: bool = False
+    #: Rows only operations write (journal entries): why, as the refusal says it to anyone else who tries.
+    __operations_only__: str | None = None
 
 
 class Record:

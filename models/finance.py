@@ -33,6 +33,11 @@ class AccountKind(enum.Enum):
     EXPENSE = "expense"
 
 
+POSTED_BY_OPERATIONS = (
+    "posted by the operations that cause them (invoices, payments, shipments, receipts) or by postJournalEntry"
+)
+
+
 class Invoice(Record, Base):
     __tablename__ = "invoices"
     __natural_key__ = ("number",)
@@ -118,6 +123,7 @@ class JournalEntry(Record, Base):
     __natural_key__ = ("number",)
     __number_prefix__ = "JE"
     __append_only__ = True
+    __operations_only__ = POSTED_BY_OPERATIONS
 
     number: Mapped[str] = mapped_column(sa.String(32), unique=True)
     posted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -128,6 +134,7 @@ class JournalEntry(Record, Base):
 class JournalLine(Record, Base):
     __tablename__ = "journal_lines"
     __append_only__ = True
+    __operations_only__ = POSTED_BY_OPERATIONS
     __table_args__ = (
         sa.CheckConstraint("debit >= 0", name="debit_not_negative"),
         sa.CheckConstraint("credit >= 0", name="credit_not_negative"),

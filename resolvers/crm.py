@@ -1,11 +1,14 @@
 """CRM domain rules: how opportunities move through stages and how tickets close."""
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.crm import Contact, Interaction, Opportunity, OpportunityStage, Ticket, TicketStatus
+from models.base import utcnow
+from models.crm import Contact, Interaction, InteractionKind, Opportunity, OpportunityStage, Ticket, TicketStatus
 from resolvers import crud
 from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.permissions import Actor, check_write
@@ -14,12 +17,13 @@ from resolvers.workflow import row_rule, state_field
 
 @state_field(Opportunity, "stage")
 def move_opportunity(
-    session: Session, opportunity: Opportunity, before: OpportunityStage | None, stage: OpportunityStage
+    session: Session, opportunity: Any, before: Mapping[str, Any] | None, stage: OpportunityStage, actor: Actor
 ) -> None:
     """A won or lost opportunity is final; winning sets probability to 100, losing to 0."""
-    if before is not None and before.is_closed and stage is not before:
+    was = before["stage"] if before is not None else None
+    if was is not None and was.is_closed and stage is not was:
         raise Refused.one(
-            f"opportunity {opportunity.number} is {before.value}, which is final; it can't move to {stage.value}",
+            f"opportunity {opportunity.number} is {was.value}, which is final; it can't move to {stage.value}",
             ErrorCode.INVALID_STATE,
             "stage",
         )
@@ -31,7 +35,9 @@ def move_opportunity(
 
 
 @state_field(Ticket, "status")
-def change_ticket_status(session: Session, ticket: Ticket, before: TicketStatus | None, status: TicketStatus) -> None:
+def change_ticket_status(
+    session: Session, ticket: Any, before: Mapping[str, Any] | None, status: TicketStatus, actor: Actor
+) -> None:
     """Closing a ticket needs a resolution; reopening keeps it for the record."""
     if status is TicketStatus.CLOSED and not (ticket.resolution or "").strip():
         raise Refused.one("a ticket can only be closed with a resolution", ErrorCode.VALIDATION, "resolution")
@@ -39,7 +45,7 @@ def change_ticket_status(session: Session, ticket: Ticket, before: TicketStatus 
 
 
 @row_rule(Interaction)
-def contact_works_for_the_customer(session: Session, interactions: list[Any]) -> list[UserError]:
+def contact_works_for_the_customer(session: Session, interactions: list[Any], actor: Actor) -> list[UserError]:
     """An interaction's contact must be one of the interaction's customer's people (one query per batch)."""
     contact_ids = {row.contact_id for row in interactions if row.contact_id is not None}
     if not contact_ids:
@@ -78,3 +84,16 @@ def reopen_ticket(session: Session, *, id: int, actor: Actor, version: int | Non
     return crud.update(
         session, Ticket, id, {"status": TicketStatus.OPEN}, actor=actor, version=version, action="reopen"
     )
+
+
+def on_timeline(
+    session: Session, *, customer_id: int, subject: str, actor: Actor, occurred_at: datetime | None = None
+) -> None:
+    """Note a business event (an order confirmed, a payment received) on the customer's interaction timeline."""
+    event = {
+        "customer_id": customer_id,
+        "kind": InteractionKind.PURCHASE,
+        "occurred_at": occurred_at or utcnow(),
+        "subject": subject[:300],
+    }
+    crud.create_many(session, Interaction, [event], actor=actor.for_consequences(), action="record")

@@ -19,7 +19,7 @@ from models.base import Base, utcnow
 from resolvers import audit
 from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.numbering import reserve_numbers
-from resolvers.permissions import Actor, can_write_field, check_write
+from resolvers.permissions import Actor, can_move_to, can_write_field, check_write
 from resolvers.validation import (
     SYSTEM_COLUMNS,
     check_references,
@@ -28,7 +28,7 @@ from resolvers.validation import (
     fits_integer_column,
     label,
 )
-from resolvers.workflow import ROW_RULES, STATE_FIELDS
+from resolvers.workflow import AFTER_WRITE, DELETE_RULES, ROW_RULES, STATE_FIELDS
 
 CHUNK = 500
 
@@ -47,14 +47,36 @@ def _row_object(values: dict[str, Any]) -> SimpleNamespace:
     return SimpleNamespace(**values)
 
 
-def _forbidden_fields(actor: Actor, model: type[Base], index: int, names: Sequence[str]) -> list[UserError]:
-    return [
-        UserError(
-            f"you may not change the {name.replace('_', ' ')} of a {label(model)}", ErrorCode.FORBIDDEN, (name,), index
-        )
-        for name in names
-        if not can_write_field(actor.roles, model, name)
-    ]
+def _forbidden_fields(actor: Actor, model: type[Base], index: int, values: dict[str, Any]) -> list[UserError]:
+    """The fields among `values` (the ones being set) this actor may not set, each an error."""
+    errors = []
+    state = STATE_FIELDS.get(model)
+    columns = model.__table__.c
+    for name, value in values.items():
+        if actor.consequence:
+            continue
+        if name in columns and columns[name].info.get("derived"):
+            message = f"the {name.replace('_', ' ')} of a {label(model)} is kept by Onebook; it can't be set"
+            errors.append(UserError(message, ErrorCode.VALIDATION, (name,), index))
+        elif state is not None and name == state.name:
+            if not can_move_to(actor.roles, model, getattr(value, "value", value)):
+                message = f"you may not move a {label(model)} to {getattr(value, 'value', value)}"
+                errors.append(UserError(message, ErrorCode.FORBIDDEN, (name,), index))
+        elif not can_write_field(actor.roles, model, name):
+            message = f"you may not change the {name.replace('_', ' ')} of a {label(model)}"
+            errors.append(UserError(message, ErrorCode.FORBIDDEN, (name,), index))
+    return errors
+
+
+def _check_creatable(actor: Actor, model: type[Base]) -> None:
+    """Journal entries are posted by the operations that cause them (or `postJournalEntry`), never written raw."""
+    if model.__operations_only__ and not actor.consequence:
+        raise Refused.one(f"{label(model)} records are {model.__operations_only__}", ErrorCode.INVALID_STATE)
+
+
+def _after_write(session: Session, model: type[Base], rows: list[Any], actor: Actor) -> None:
+    for hook in AFTER_WRITE.get(model, ()):
+        hook(session, rows, actor)
 
 
 def _check_appendable(model: type[Base]) -> None:
@@ -88,7 +110,7 @@ def _defaults(model: type[Base]) -> dict[str, Any]:
 
 
 def _apply_rules(
-    session: Session, model: type[Base], rows: list[SimpleNamespace], befores: list[Any]
+    session: Session, model: type[Base], rows: list[SimpleNamespace], befores: list[dict | None], actor: Actor
 ) -> list[UserError]:
     """Workflow transitions (per row) and row rules (per batch); transitions may adjust other fields."""
     errors: list[UserError] = []
@@ -97,11 +119,11 @@ def _apply_rules(
         for index, (row, before) in enumerate(zip(rows, befores, strict=True)):
             requested = getattr(row, state.name)
             try:
-                state.transition(session, row, before, requested)
+                state.transition(session, row, before, requested, actor)
             except Refused as refused:
                 errors += [UserError(e.message, e.code, e.field, index) for e in refused.errors]
     for rule in ROW_RULES.get(model, ()):
-        errors += rule(session, rows)
+        errors += rule(session, rows, actor)
     return errors
 
 
@@ -176,13 +198,16 @@ def create_many(
     (`__number_prefix__`) given without a number gets the next one.
     """
     check_write(actor, model)
+    _check_creatable(actor, model)
     table = model.__table__
     errors: list[UserError] = []
     cleaned_rows: list[dict[str, Any]] = []
     defaults = _defaults(model)
     rows = _with_numbers(session, model, rows)
     for index, values in enumerate(rows):
-        errors += _forbidden_fields(actor, model, index, [name for name, value in values.items() if value is not None])
+        errors += _forbidden_fields(
+            actor, model, index, {name: value for name, value in values.items() if value is not None}
+        )
         cleaned, row_errors = clean_values(model, values, creating=True, row=index)
         errors += row_errors
         cleaned_rows.append({**defaults, **cleaned})
@@ -191,7 +216,7 @@ def create_many(
     errors += check_unique(session, model, cleaned_rows, ids=[None] * len(rows), skip=bad)
     names = table.c.keys()
     objects = [_row_object({name: values.get(name) for name in names}) for values in cleaned_rows]
-    errors += _apply_rules(session, model, objects, [None] * len(objects)) if not errors else []
+    errors += _apply_rules(session, model, objects, [None] * len(objects), actor) if not errors else []
     if errors:
         raise Refused(errors)
     now = utcnow()
@@ -212,6 +237,7 @@ def create_many(
         written.append(obj)
         entries.append((id, audit.changes_between({}, audit.snapshot(obj, table))))
     record(session, actor=actor, action=action, model=model, entries=entries)
+    _after_write(session, model, written, actor)
     return written
 
 
@@ -223,7 +249,7 @@ def update_many(
     `action` names the change in the audit trail (a workflow verb such as `close` rather than `update`).
     Rows whose values end up unchanged are not written and keep their version.
     """
-    check_write(actor, model)
+    check_write(actor, model, state_changes=True)
     _check_appendable(model)
     table = model.__table__
     current = _fetch_current(session, model, [patch.id for patch in patches])
@@ -232,15 +258,14 @@ def update_many(
         raise Refused(errors)
     merged_rows: list[dict[str, Any]] = []
     befores: list[Any] = []
-    state = STATE_FIELDS.get(model)
     for index, patch in enumerate(patches):
         before = dict(current[patch.id]._mapping)
         cleaned, row_errors = clean_values(model, patch.values, creating=False, row=index)
         errors += row_errors
-        changed = [name for name, value in cleaned.items() if before.get(name) != value]
+        changed = {name: value for name, value in cleaned.items() if before.get(name) != value}
         errors += _forbidden_fields(actor, model, index, changed)
         merged_rows.append({**before, **cleaned})
-        befores.append(before[state.name] if state is not None else None)
+        befores.append(before)
     changed_refs = [
         {name: value for name, value in merged.items() if value != dict(current[patch.id]._mapping).get(name)}
         for merged, patch in zip(merged_rows, patches, strict=True)
@@ -249,11 +274,11 @@ def update_many(
     bad = [{e.field[0] for e in errors if e.row == index and e.field} for index in range(len(patches))]
     errors += check_unique(session, model, merged_rows, ids=[patch.id for patch in patches], skip=bad)
     objects = [_row_object(merged) for merged in merged_rows]
-    errors += _apply_rules(session, model, objects, befores) if not errors else []
+    errors += _apply_rules(session, model, objects, befores, actor) if not errors else []
     if errors:
         raise Refused(errors)
     now = utcnow()
-    updates, entries, written = [], [], []
+    updates, entries, written, changed = [], [], [], []
     for patch, obj in zip(patches, objects, strict=True):
         before = current[patch.id]
         changes = audit.changes_between(audit.snapshot(before, table), audit.snapshot(obj, table))
@@ -265,6 +290,7 @@ def update_many(
         updates.append({**{f"v_{name}": value for name, value in vars(obj).items()}, "old_version": before.version})
         entries.append((patch.id, changes))
         written.append(obj)
+        changed.append(obj)
     if updates:
         assignments = {column.name: sa.bindparam(f"v_{column.name}") for column in table.c if column.name != "id"}
         statement = (
@@ -280,6 +306,8 @@ def update_many(
                 "version",
             )
     record(session, actor=actor, action=action, model=model, entries=entries)
+    if changed:
+        _after_write(session, model, changed, actor)
     return written
 
 
@@ -310,13 +338,17 @@ def delete_many(
                     index,
                 )
             )
+    deleted = [_row_object(dict(current[id]._mapping)) for id in ids]
+    for rule in DELETE_RULES.get(model, ()):
+        errors += rule(session, deleted, actor)
     if errors:
         raise Refused(errors)
     entries = [(id, audit.changes_between(audit.snapshot(current[id], table), {})) for id in ids]
     for start in range(0, len(ids), CHUNK):
         session.execute(table.delete().where(table.c.id.in_(ids[start : start + CHUNK])))
     record(session, actor=actor, action="delete", model=model, entries=entries)
-    return [_row_object(dict(current[id]._mapping)) for id in ids]
+    _after_write(session, model, deleted, actor)
+    return deleted
 
 
 def dependents(session: Session, model: type[Base], ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
@@ -389,3 +421,8 @@ def delete(
         return delete_many(session, model, [(id, version)], actor=actor)[0]
     except Refused as refused:
         raise _single(refused) from None
+
+
+# The domain rules register themselves with the registries above when imported; importing them here means every
+# path that writes through this module (API, imports, CLI, demo) runs them. Last, because they import this module.
+import resolvers.domain  # noqa: E402, F401

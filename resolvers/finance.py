@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from models.finance import JournalLine, Payment, PaymentDirection
 from resolvers.errors import UserError
+from resolvers.permissions import Actor
 from resolvers.workflow import row_rule
 
 
 @row_rule(Payment)
-def payment_settles_one_document(session: Session, payments: list[Any]) -> list[UserError]:
+def payment_settles_one_document(session: Session, payments: list[Any], actor: Actor) -> list[UserError]:
     """An incoming payment settles an invoice; an outgoing one a purchase order; never both."""
     errors = []
     for index, payment in enumerate(payments):
@@ -34,7 +35,7 @@ def payment_settles_one_document(session: Session, payments: list[Any]) -> list[
 
 
 @row_rule(JournalLine)
-def journal_line_is_a_debit_or_a_credit(session: Session, lines: list[Any]) -> list[UserError]:
+def journal_line_is_a_debit_or_a_credit(session: Session, lines: list[Any], actor: Actor) -> list[UserError]:
     """Exactly one of debit and credit is positive."""
     errors = []
     for index, line in enumerate(lines):

@@ -4,7 +4,7 @@ Entity access is declared per role; field rules narrow it for sensitive fields. 
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from models.base import Base
 from models.crm import Contact, Customer, Interaction, Opportunity, Ticket
@@ -72,6 +72,36 @@ FIELD_RULES: dict[tuple[type[Base], str], FieldRule] = {
 }
 
 
+#: Who may move a document into a state, when that is narrower (or, for warehouse staff shipping an order, wider)
+#: than who may write the document: entity -> state -> roles. Admin may always.
+STATE_ACCESS: dict[type[Base], dict[str, frozenset[Role]]] = {
+    SalesOrder: {
+        "confirmed": frozenset({SALES}),
+        "cancelled": frozenset({SALES}),
+        "shipped": frozenset({WAREHOUSE}),
+        "invoiced": frozenset({FINANCE, SALES}),
+    },
+    PurchaseOrder: {
+        "ordered": frozenset({PURCHASING}),
+        "cancelled": frozenset({PURCHASING}),
+        "received": frozenset({WAREHOUSE, PURCHASING}),
+    },
+    Invoice: {"issued": frozenset({FINANCE}), "cancelled": frozenset({FINANCE}), "paid": frozenset({FINANCE})},
+    WorkOrder: {
+        "in_progress": frozenset({WAREHOUSE}),
+        "done": frozenset({WAREHOUSE}),
+        "cancelled": frozenset({WAREHOUSE}),
+    },
+}
+
+
+def can_move_to(roles: Iterable[Role], model: type[Base], state: str) -> bool:
+    """May these roles move a `model` document into `state`? (States without a rule: whoever may write it.)"""
+    roles = frozenset(roles)
+    allowed = STATE_ACCESS.get(model, {}).get(state)
+    return ADMIN in roles or (bool(allowed & roles) if allowed is not None else can_write(roles, model))
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is making a change or a request, with which roles, and through which channel."""
@@ -82,11 +112,18 @@ class Actor:
     via: str = "api"
     #: The import batch its changes belong to (imports and sheet syncs), so that they can be undone together.
     batch_id: int | None = None
+    #: True while writing what an allowed operation entails (the journal entry a shipment posts, the invoice an
+    #: order's invoicing creates): those rows are written with full rights, and may set fields Onebook keeps.
+    consequence: bool = False
 
     @classmethod
     def system(cls, via: str = "cli") -> "Actor":
         """Operators at the command line act with full rights."""
         return cls(user_id=None, email=None, roles=frozenset({ADMIN}), via=via)
+
+    def for_consequences(self) -> "Actor":
+        """The same person (as the audit trail records them), writing what their operation entails."""
+        return replace(self, roles=self.roles | {ADMIN}, consequence=True)
 
 
 def can_read(roles: Iterable[Role], model: type[Base]) -> bool:
@@ -113,10 +150,17 @@ def can_write_field(roles: Iterable[Role], model: type[Base], name: str) -> bool
     return allowed and (rule is None or rule.write is None or bool(rule.write & roles))
 
 
-def check_write(actor: Actor, model: type[Base]) -> None:
-    """Refuse with FORBIDDEN unless the actor may write this entity (field rules are checked per changed field)."""
-    if not can_write(actor.roles, model):
-        raise Refused.one(f"you may not change {label(model)} records", ErrorCode.FORBIDDEN)
+def check_write(actor: Actor, model: type[Base], *, state_changes: bool = False) -> None:
+    """Refuse with FORBIDDEN unless the actor may write this entity (field rules are checked per changed field).
+
+    With `state_changes`, it is enough that the actor may move the document into some state (warehouse staff ship
+    sales orders they may not otherwise edit); which fields and states they change is checked per row.
+    """
+    if can_write(actor.roles, model):
+        return
+    if state_changes and any(actor.roles & roles for roles in STATE_ACCESS.get(model, {}).values()):
+        return
+    raise Refused.one(f"you may not change {label(model)} records", ErrorCode.FORBIDDEN)
 
 
 def markdown_table() -> str:
@@ -139,4 +183,12 @@ def markdown_table() -> str:
         if rule.write is not None:
             parts.append("written by " + ", ".join(sorted(role.value for role in rule.write)) + " only")
         lines.append(f"- {model.__name__} `{name}`: " + "; ".join(parts))
+    lines.append("")
+    lines.append("Workflow steps (moving a document into a state, by verb or by its Status column) are narrower:")
+    lines.append("")
+    for model, states in STATE_ACCESS.items():
+        steps = ", ".join(
+            f"{state} by {', '.join(sorted(role.value for role in roles))}" for state, roles in states.items()
+        )
+        lines.append(f"- {model.__name__}: {steps}")
     return "\n".join(lines)

@@ -88,9 +88,19 @@ def database_url(backend, tmp_path_factory) -> Iterator[str]:
     drop()
 
 
+#: Per engine URL, the rows migrations seed (the chart of accounts), read before any test: restored after each test.
+SEEDED_ROWS: dict[str, dict[str, list[dict]]] = {}
+
+
 @pytest.fixture(scope="session")
 def engine(database_url) -> Iterator[sa.Engine]:
+    from models import Base
+
     engine = create_sync_engine(database_url)
+    with engine.connect() as connection:
+        found = {table.name: [dict(row) for row in connection.execute(table.select()).mappings()]
+                 for table in Base.metadata.sorted_tables}  # fmt: skip
+    SEEDED_ROWS[database_url] = {name: rows for name, rows in found.items() if rows}
     yield engine
     engine.dispose()
 
@@ -104,6 +114,7 @@ def clean_database(request) -> Iterator[None]:
     from models import Base
 
     engine = request.getfixturevalue("engine")
+    seeded = SEEDED_ROWS[request.getfixturevalue("database_url")]
     tables = [table for table in reversed(Base.metadata.sorted_tables) if table.name != "alembic_version"]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -112,6 +123,14 @@ def clean_database(request) -> Iterator[None]:
             connection.execute(sa.text("PRAGMA defer_foreign_keys=ON"))
             for table in tables:
                 connection.execute(table.delete())
+        for table in Base.metadata.sorted_tables:
+            if table.name in seeded:
+                connection.execute(table.insert(), seeded[table.name])
+                if engine.dialect.name == "postgresql":
+                    connection.execute(
+                        sa.text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :last)"),
+                        {"table": table.name, "last": max(row["id"] for row in seeded[table.name])},
+                    )
 
 
 def _empty_postgres_tables(connection: sa.Connection, tables: list[sa.Table]) -> None:

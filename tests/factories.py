@@ -21,6 +21,7 @@ from models.finance import (
     AccountKind,
     Invoice,
     InvoiceLine,
+    InvoiceStatus,
     JournalEntry,
     JournalLine,
     Payment,
@@ -37,10 +38,20 @@ from resolvers.permissions import Actor
 _serial = itertools.count(1)
 
 
-def create(engine: sa.Engine, model: type[Base], values: dict[str, Any]) -> Any:
+def create(engine: sa.Engine, model: type[Base], values: dict[str, Any], *, actor: Actor | None = None) -> Any:
     """Insert one row through the domain function, in its own committed transaction."""
     with transaction(engine) as session:
-        return crud.create(session, model, values, actor=Actor.system(via="api"))
+        return crud.create(session, model, values, actor=actor or Actor.system(via="api"))
+
+
+def update(engine: sa.Engine, model: type[Base], id: int, values: dict[str, Any]) -> Any:
+    """Change one row through the domain function (a workflow step when `values` has a status)."""
+    with transaction(engine) as session:
+        return crud.update(session, model, id, values, actor=Actor.system(via="api"))
+
+
+#: Journal entries are written by operations only; fixtures write them as an operation would.
+POSTING = Actor.system(via="api").for_consequences()
 
 
 def count(engine: sa.Engine, model: type[Base]) -> int:
@@ -239,13 +250,16 @@ def make_account(engine) -> Callable[..., Account]:
 
 @pytest.fixture
 def make_journal_entry(engine) -> Callable[..., JournalEntry]:
-    return lambda **values: create(engine, JournalEntry, {"memo": "Entry"} | values)
+    return lambda **values: create(engine, JournalEntry, {"memo": "Entry"} | values, actor=POSTING)
 
 
 @pytest.fixture
 def make_journal_line(engine) -> Callable[..., JournalLine]:
     return lambda entry, account, **values: create(
-        engine, JournalLine, {"entry_id": entry.id, "account_id": account.id, "debit": Decimal("10.00")} | values
+        engine,
+        JournalLine,
+        {"entry_id": entry.id, "account_id": account.id, "debit": Decimal("10.00")} | values,
+        actor=POSTING,
     )
 
 
@@ -296,3 +310,11 @@ def purchase_order(make_purchase_order, supplier, warehouse) -> PurchaseOrder:
 @pytest.fixture
 def invoice(make_invoice, customer) -> Invoice:
     return make_invoice(customer)
+
+
+@pytest.fixture
+def issued_invoice(engine, make_invoice, make_invoice_line, customer) -> Invoice:
+    """An issued invoice of 100.00 (one line, no tax)."""
+    invoice = make_invoice(customer)
+    make_invoice_line(invoice, unit_price=Decimal("100.00"))
+    return update(engine, Invoice, invoice.id, {"status": InvoiceStatus.ISSUED})

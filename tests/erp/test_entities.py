@@ -17,7 +17,7 @@ from resolvers import crud
 from resolvers.errors import ErrorCode, Refused
 from resolvers.numbering import next_number
 from resolvers.permissions import Actor
-from tests.factories import count, stored
+from tests.factories import POSTING, count, stored
 
 ERRORS = "errors { field message code }"
 ORDER_FIELDS = "id version number status orderDate customer { code } warehouse { code }"
@@ -253,7 +253,8 @@ def test_an_incoming_payment_needs_an_invoice(gql, engine, purchase_order):
     }
 
 
-def test_a_payment_against_an_invoice_is_recorded(gql, invoice):
+def test_a_payment_against_an_invoice_is_recorded(gql, issued_invoice):
+    invoice = issued_invoice
     payload = gql(CREATE_PAYMENT, {"input": {"direction": "INCOMING", "amount": "25", "invoiceId": str(invoice.id)}})
 
     assert payload["data"]["createPayment"]["errors"] == []
@@ -268,10 +269,23 @@ def test_a_journal_line_with_both_debit_and_credit_is_refused(engine, make_journ
 
     with pytest.raises(Refused) as refused, transaction(engine) as session:
         values = {"entry_id": entry.id, "account_id": account.id, "debit": Decimal("5"), "credit": Decimal("5")}
-        crud.create(session, JournalLine, values, actor=Actor.system(via="api"))
+        crud.create(session, JournalLine, values, actor=POSTING)
 
     (error,) = refused.value.errors
     assert (error.code, error.field) == (ErrorCode.VALIDATION, ("credit",))
+    assert count(engine, JournalLine) == 0
+
+
+def test_nobody_writes_journal_lines_directly_not_even_an_admin(engine, make_journal_entry, make_account):
+    entry, account = make_journal_entry(), make_account()
+
+    with pytest.raises(Refused) as refused, transaction(engine) as session:
+        values = {"entry_id": entry.id, "account_id": account.id, "debit": Decimal("5")}
+        crud.create(session, JournalLine, values, actor=Actor.system(via="api"))
+
+    (error,) = refused.value.errors
+    assert error.code is ErrorCode.INVALID_STATE
+    assert "posted by the operations that cause them" in error.message
     assert count(engine, JournalLine) == 0
 
 
@@ -287,7 +301,7 @@ def test_the_database_itself_refuses_a_two_sided_journal_line(engine, make_journ
 
 
 def test_a_stock_move_is_never_changed_or_deleted(engine, make_stock_move, product, warehouse):
-    move = make_stock_move(product, warehouse, quantity=Decimal("-2"))
+    move = make_stock_move(product, warehouse, quantity=Decimal("2"))
 
     for write in (
         lambda session: crud.update(session, StockMove, move.id, {"quantity": Decimal("3")}, actor=Actor.system()),
@@ -296,7 +310,7 @@ def test_a_stock_move_is_never_changed_or_deleted(engine, make_stock_move, produ
         with pytest.raises(Refused) as refused, transaction(engine) as session:
             write(session)
         assert [error.code for error in refused.value.errors] == [ErrorCode.INVALID_STATE]
-    assert stored(engine, StockMove, move.id)["quantity"] == Decimal("-2.000")
+    assert stored(engine, StockMove, move.id)["quantity"] == Decimal("2.000")
 
 
 def test_a_stock_move_of_nothing_is_refused(gql, engine, product, warehouse):

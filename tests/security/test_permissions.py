@@ -192,6 +192,7 @@ def erp_rows(
     purchase_order,
     sales_order,
     invoice,
+    issued_invoice,
     make_stock_move,
     make_purchase_order_line,
     make_sales_order_line,
@@ -210,7 +211,7 @@ def erp_rows(
     make_purchase_order_line(purchase_order, product)
     make_sales_order_line(sales_order, product)
     make_invoice_line(invoice)
-    make_payment(invoice)
+    make_payment(issued_invoice)
     make_journal_line(make_journal_entry(), make_account())
     make_bom_line(make_bill_of_materials(product), make_product())
     make_work_order(product, warehouse)

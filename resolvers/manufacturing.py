@@ -1,0 +1,96 @@
+"""Work orders: planned -> in progress -> done; planned or in progress may be cancelled. Completing one consumes
+the bill of materials' components times the quantity and produces the product, at what the components cost; it is
+refused, with the short components named, when the warehouse doesn't hold enough.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.inventory import Product, StockMove, StockMoveKind
+from models.manufacturing import BillOfMaterials, BomLine, WorkOrder, WorkOrderStatus
+from resolvers import crud, ledger
+from resolvers.errors import ErrorCode, Refused, UserError
+from resolvers.permissions import Actor
+from resolvers.workflow import keep_unchanged, refuse_step, state_field
+
+PLANNED, IN_PROGRESS, DONE, CANCELLED = (
+    WorkOrderStatus.PLANNED,
+    WorkOrderStatus.IN_PROGRESS,
+    WorkOrderStatus.DONE,
+    WorkOrderStatus.CANCELLED,
+)
+NEXT = {PLANNED: (IN_PROGRESS, CANCELLED), IN_PROGRESS: (DONE, CANCELLED), DONE: (), CANCELLED: ()}
+
+
+@state_field(WorkOrder, "status")
+def move_work_order(
+    session: Session, order: Any, before: Mapping[str, Any] | None, status: WorkOrderStatus, actor: Actor
+) -> None:
+    if before is None:
+        if status is not PLANNED:
+            raise Refused.one("a new work order starts as planned", field="status")
+        return
+    was = before["status"]
+    if was is not PLANNED:
+        keep_unchanged(WorkOrder, order, before, may_change={"due_date"})
+    if status is was:
+        return
+    if status not in NEXT[was]:
+        raise refuse_step(WorkOrder, order.number, was, status, NEXT[was])
+    if status is IN_PROGRESS:
+        _components(session, order)  # refuses a product nobody said how to make
+    elif status is DONE:
+        _complete(session, order, actor)
+
+
+def _components(session: Session, order: Any) -> list[sa.Row]:
+    boms, lines = BillOfMaterials.__table__, BomLine.__table__
+    query = (
+        sa.select(lines.c.component_id, lines.c.quantity_per_unit)
+        .join(boms, boms.c.id == lines.c.bom_id)
+        .where(boms.c.product_id == order.product_id)
+        .order_by(lines.c.id)
+    )
+    components = list(session.execute(query))
+    if not components:
+        products = Product.__table__
+        sku = session.execute(sa.select(products.c.sku).where(products.c.id == order.product_id)).scalar_one()
+        raise Refused.one(
+            f"{sku} has no bill of materials with components; add one before making it",
+            ErrorCode.INVALID_STATE,
+            "status",
+        )
+    return components
+
+
+def _complete(session: Session, order: Any, actor: Actor) -> None:
+    """Consume the components and produce the product, in one batch of moves (the components' value moves to it)."""
+    consumed = [
+        {
+            "product_id": component_id,
+            "warehouse_id": order.warehouse_id,
+            "quantity": -(per_unit * order.quantity),
+            "kind": StockMoveKind.PRODUCTION_OUT,
+            "reference": order.number,
+        }
+        for component_id, per_unit in _components(session, order)
+    ]
+    consequence = actor.for_consequences()
+    try:
+        used = crud.create_many(session, StockMove, consumed, actor=consequence, action="produce")
+    except Refused as refused:  # name every short component against the status the user set
+        raise Refused([UserError(e.message, e.code, ("status",)) for e in refused.errors]) from None
+    cost = -sum((move.value for move in used), ledger.ZERO)
+    produced = {
+        "product_id": order.product_id,
+        "warehouse_id": order.warehouse_id,
+        "quantity": order.quantity,
+        "unit_cost": ledger.cents(cost / order.quantity),
+        "value": cost,
+        "kind": StockMoveKind.PRODUCTION_IN,
+        "reference": order.number,
+    }
+    crud.create_many(session, StockMove, [produced], actor=consequence, action="produce")
