@@ -86,6 +86,8 @@ class Payment(Record, Base):
     """Money received against an invoice (incoming) or paid against a purchase order (outgoing)."""
 
     __tablename__ = "payments"
+    #: Money that moved: a mistake is corrected by a payment the other way (or a journal entry), never by an edit.
+    __append_only__ = True
     __table_args__ = (
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint(

@@ -5,12 +5,16 @@ The database holds the same rules as CHECK constraints; these say which field is
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.finance import JournalLine, Payment, PaymentDirection
-from resolvers.errors import UserError
+from models.finance import Account, JournalLine, Payment, PaymentDirection
+from resolvers import ledger
+from resolvers.errors import ErrorCode, UserError
 from resolvers.permissions import Actor
-from resolvers.workflow import row_rule
+from resolvers.workflow import delete_rule, row_rule
+
+accounts = Account.__table__
 
 
 @row_rule(Payment)
@@ -45,3 +49,54 @@ def journal_line_is_a_debit_or_a_credit(session: Session, lines: list[Any], acto
         elif line.debit == 0 and line.credit == 0:
             errors.append(UserError("a journal line needs a debit or a credit", field=("debit",), row=index))
     return errors
+
+
+#: The accounts operations post to, by code (resolvers/ledger.py): renaming their codes or deleting them would
+#: leave invoices, payments and shipments nowhere to post.
+POSTING_ACCOUNTS = frozenset(
+    {
+        ledger.CASH,
+        ledger.RECEIVABLES,
+        ledger.INVENTORY,
+        ledger.PAYABLES,
+        ledger.TAX_PAYABLE,
+        ledger.SALES_REVENUE,
+        ledger.COST_OF_GOODS_SOLD,
+        ledger.INVENTORY_ADJUSTMENTS,
+    }
+)
+
+
+def _posting_account_codes(session: Session, ids: set[int]) -> dict[int, str]:
+    query = sa.select(accounts.c.id, accounts.c.code).where(
+        accounts.c.id.in_(ids), accounts.c.code.in_(POSTING_ACCOUNTS)
+    )
+    return dict(session.execute(query).all())
+
+
+@row_rule(Account)
+def posting_accounts_keep_their_codes(session: Session, rows: list[Any], actor: Actor) -> list[UserError]:
+    stored = _posting_account_codes(session, {row.id for row in rows if getattr(row, "id", None)})
+    return [
+        UserError(
+            f"account {stored[row.id]} is posted to by Onebook's operations; its code can't change",
+            field=("code",),
+            row=index,
+        )
+        for index, row in enumerate(rows)
+        if row.id in stored and row.code != stored[row.id]
+    ]
+
+
+@delete_rule(Account)
+def posting_accounts_stay(session: Session, rows: list[Any], actor: Actor) -> list[UserError]:
+    return [
+        UserError(
+            f"account {row.code} is posted to by Onebook's operations; it can't be deleted",
+            ErrorCode.INVALID_STATE,
+            ("id",),
+            index,
+        )
+        for index, row in enumerate(rows)
+        if row.code in POSTING_ACCOUNTS
+    ]

@@ -86,3 +86,7 @@ class Loaders:
             return [counts.get(key, 0) for key in keys]
 
         return self._get(("count", column, where), load)
+
+    def derived(self, name: Hashable, load: Callable[[list[Any], Execute], Awaitable[list[Any]]]) -> DataLoader:
+        """A loader of values derived from many rows (the stock levels of each product), made once per request."""
+        return self._get(("derived", name), lambda keys: load(keys, self._execute))

@@ -60,16 +60,26 @@ def holdings(session: Session, product_ids: Iterable[int]) -> dict[Place, tuple[
     ids = set(product_ids)
     if not ids:
         return {}
-    query = (
-        sa.select(moves.c.product_id, moves.c.warehouse_id, sa.func.sum(moves.c.quantity), sa.func.sum(moves.c.value))
-        .where(moves.c.product_id.in_(ids))
-        .group_by(moves.c.product_id, moves.c.warehouse_id)
-    )
-    return {(product, warehouse): (quantity, value) for product, warehouse, quantity, value in session.execute(query)}
+    rows = session.execute(holdings_query(ids))
+    return {(product, warehouse): (quantity, value) for product, warehouse, quantity, value in rows}
 
 
-def reservations(session: Session, product_ids: Iterable[int] | None = None) -> dict[Place, Decimal]:
-    """Quantities confirmed on sales orders and not yet shipped, per (product, warehouse): one query."""
+def holdings_query(product_ids: Iterable[int] | None = None, warehouse_ids: Iterable[int] | None = None) -> sa.Select:
+    """(product id, warehouse id, quantity, value) on hand, summed from the ledger."""
+    query = sa.select(
+        moves.c.product_id, moves.c.warehouse_id, sa.func.sum(moves.c.quantity), sa.func.sum(moves.c.value)
+    ).group_by(moves.c.product_id, moves.c.warehouse_id)
+    if product_ids is not None:
+        query = query.where(moves.c.product_id.in_(set(product_ids)))
+    if warehouse_ids is not None:
+        query = query.where(moves.c.warehouse_id.in_(set(warehouse_ids)))
+    return query
+
+
+def reservations_query(
+    product_ids: Iterable[int] | None = None, warehouse_ids: Iterable[int] | None = None
+) -> sa.Select:
+    """(product id, warehouse id, quantity) confirmed on sales orders and not yet shipped."""
     lines = SalesOrderLine.__table__
     orders = SalesOrder.__table__
     query = (
@@ -80,32 +90,31 @@ def reservations(session: Session, product_ids: Iterable[int] | None = None) -> 
     )
     if product_ids is not None:
         query = query.where(lines.c.product_id.in_(set(product_ids)))
-    return {(product, warehouse): quantity for product, warehouse, quantity in session.execute(query)}
+    if warehouse_ids is not None:
+        query = query.where(orders.c.warehouse_id.in_(set(warehouse_ids)))
+    return query
+
+
+def levels(held: Iterable[Sequence[Any]], reserved: Iterable[Sequence[Any]]) -> list[StockLevel]:
+    """Stock levels from the rows of the two queries above, by product then warehouse.
+
+    A product appears in a warehouse once it has moved there or is reserved there.
+    """
+    on_hand = {(product, warehouse): (quantity, value) for product, warehouse, quantity, value in held}
+    booked = {(product, warehouse): quantity for product, warehouse, quantity in reserved}
+    found = []
+    for place in sorted(on_hand.keys() | booked.keys()):
+        quantity, value = on_hand.get(place, (QUANTITY_ZERO, ZERO))
+        found.append(StockLevel(*place, on_hand=quantity, reserved=booked.get(place, QUANTITY_ZERO), value=value))
+    return found
 
 
 def stock_levels(
     session: Session, product_ids: Sequence[int] | None = None, warehouse_ids: Sequence[int] | None = None
 ) -> list[StockLevel]:
-    """On-hand, reserved and available quantities per product and warehouse (two queries), by product then warehouse.
-
-    A product appears in a warehouse once it has moved there or is reserved there.
-    """
-    query = sa.select(
-        moves.c.product_id, moves.c.warehouse_id, sa.func.sum(moves.c.quantity), sa.func.sum(moves.c.value)
-    ).group_by(moves.c.product_id, moves.c.warehouse_id)
-    if product_ids is not None:
-        query = query.where(moves.c.product_id.in_(set(product_ids)))
-    if warehouse_ids is not None:
-        query = query.where(moves.c.warehouse_id.in_(set(warehouse_ids)))
-    held = {(product, warehouse): (quantity, value) for product, warehouse, quantity, value in session.execute(query)}
-    reserved = reservations(session, product_ids)
-    if warehouse_ids is not None:
-        reserved = {place: quantity for place, quantity in reserved.items() if place[1] in set(warehouse_ids)}
-    levels = []
-    for place in sorted(held.keys() | reserved.keys()):
-        quantity, value = held.get(place, (QUANTITY_ZERO, ZERO))
-        levels.append(StockLevel(*place, on_hand=quantity, reserved=reserved.get(place, QUANTITY_ZERO), value=value))
-    return levels
+    """On-hand, reserved and available quantities per product and warehouse (two queries)."""
+    held = session.execute(holdings_query(product_ids, warehouse_ids))
+    return levels(held, session.execute(reservations_query(product_ids, warehouse_ids)))
 
 
 def _describe(quantity: Decimal) -> str:

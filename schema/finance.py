@@ -8,6 +8,7 @@ import strawberry
 from strawberry import UNSET
 
 from models import finance
+from models.base import today
 from models.finance import AccountKind, InvoiceStatus, PaymentDirection
 from resolvers.listing import SortKey
 from schema.connection import Connection
@@ -60,6 +61,21 @@ class Invoice:
     issue_date: date | None = strawberry.field(description="When the invoice was issued.")
     due_date: date | None = strawberry.field(description="When payment is due.")
     tax_rate: Decimal = strawberry.field(description="Tax rate applied to the lines, 0 to 100 percent.")
+    net_amount: Decimal = strawberry.field(description="The lines' amounts added up, before tax.")
+    tax_amount: Decimal = strawberry.field(description="Tax: the rate applied to the net amount, in cents.")
+    total_amount: Decimal = strawberry.field(description="Net plus tax: what the customer owes for this invoice.")
+    paid_amount: Decimal = strawberry.field(description="What payments against this invoice add up to.")
+
+    @strawberry.field(description="What is still owed: total less paid once issued; 0 for drafts and cancelled ones.")
+    def open_amount(self) -> Decimal:
+        if self.status is not InvoiceStatus.ISSUED:
+            return Decimal("0.00")
+        return self.total_amount - self.paid_amount
+
+    @strawberry.field(description="Issued, not fully paid, and past its due date (today, UTC).")
+    def overdue(self) -> bool:
+        return self.status is InvoiceStatus.ISSUED and self.due_date is not None and self.due_date < today()
+
     customer: Customer | None = to_one(invoices.c.customer_id, description="The customer billed.")
     sales_order: SalesOrder | None = to_one(invoices.c.sales_order_id, description="The sales order invoiced.")
     lines: list["InvoiceLine"] | None = to_many(
@@ -343,17 +359,6 @@ class CreatePaymentInput:
     invoice_id: strawberry.ID | None = _optional("Id of the invoice paid; required for INCOMING.")
     purchase_order_id: strawberry.ID | None = _optional("Id of the purchase order paid; required for OUTGOING.")
     paid_at: datetime | None = _optional("When the money moved; now by default.")
-    method: str | None = _optional("How it was paid.")
-    reference: str | None = _optional("Bank or card reference.")
-
-
-@strawberry.input(description="Changes to a payment; omitted fields stay as they are, null clears.")
-class UpdatePaymentInput:
-    direction: PaymentDirection | None = _optional("INCOMING or OUTGOING.")
-    amount: Decimal | None = _optional("Amount paid, more than 0.")
-    invoice_id: strawberry.ID | None = _optional("Id of the invoice paid.")
-    purchase_order_id: strawberry.ID | None = _optional("Id of the purchase order paid.")
-    paid_at: datetime | None = _optional("When the money moved.")
     method: str | None = _optional("How it was paid.")
     reference: str | None = _optional("Bank or card reference.")
 

@@ -2,16 +2,19 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Optional
+from typing import Annotated, Optional
 
+import sqlalchemy as sa
 import strawberry
 from strawberry import UNSET
 
 from models import inventory
 from models.inventory import StockMoveKind
+from resolvers import stock
+from resolvers.loaders import Execute
 from schema.connection import Connection
 from schema.errors import UserError
-from schema.fields import to_one
+from schema.fields import _context, require_read, to_one
 from schema.filters import (
     BooleanFilter,
     DateTimeFilter,
@@ -54,6 +57,12 @@ class Product:
     unit_cost: Decimal = strawberry.field(description="Standard cost per unit.")
     active: bool = strawberry.field(description="False once the product is no longer sold or bought.")
 
+    @strawberry.field(description="Stock in each warehouse the product has moved in or is reserved in.")
+    async def stock(self, info: strawberry.Info) -> list["StockLevel"]:
+        require_read(info, inventory.StockMove)
+        levels = await _context(info).loaders.derived("stock by product", _stock_by_product).load(self.id)
+        return levels
+
 
 @strawberry.type(description="A place where stock is kept.")
 class Warehouse:
@@ -65,6 +74,26 @@ class Warehouse:
     code: str = strawberry.field(description="Unique warehouse code, e.g. MAIN.")
     name: str = strawberry.field(description="Display name.")
     allow_negative: bool = strawberry.field(description="Whether stock here may go below zero.")
+
+
+@strawberry.type(description="How much of a product a warehouse holds, derived from the stock-move ledger.")
+class StockLevel:
+    on_hand: Decimal = strawberry.field(description="Units in the warehouse: the sum of the product's moves there.")
+    reserved: Decimal = strawberry.field(description="Units on confirmed sales orders not yet shipped.")
+    available: Decimal = strawberry.field(description="On hand less reserved: what can still be promised.")
+    value: Decimal = strawberry.field(description="What the units on hand cost: the sum of their moves' values.")
+    product: Product | None = to_one(stock_moves.c.product_id, description="The product.")
+    warehouse: Warehouse | None = to_one(stock_moves.c.warehouse_id, description="The warehouse.")
+
+
+async def _stock_by_product(product_ids: list[int], execute: Execute) -> list[list[stock.StockLevel]]:
+    found = stock.levels(
+        await execute(stock.holdings_query(product_ids)), await execute(stock.reservations_query(product_ids))
+    )
+    by_product: dict[int, list[stock.StockLevel]] = {id: [] for id in product_ids}
+    for level in found:
+        by_product[level.product_id].append(level)
+    return [by_product[id] for id in product_ids]
 
 
 @strawberry.type(description="One movement of goods into (+) or out of (-) a warehouse; never changed once written.")
@@ -79,6 +108,7 @@ class StockMove:
     kind: StockMoveKind = strawberry.field(description="Receipt, shipment, adjustment, production in or out.")
     reference: str | None = strawberry.field(description="The document behind the move, e.g. SO-000123.")
     occurred_at: datetime = strawberry.field(description="When the goods moved (UTC).")
+    value: Decimal = strawberry.field(description="Quantity x unit cost in cents: what the move adds to inventory.")
     product: Product | None = to_one(stock_moves.c.product_id, description="The product moved.")
     warehouse: Warehouse | None = to_one(stock_moves.c.warehouse_id, description="The warehouse it moved in or out of.")
 
@@ -231,3 +261,31 @@ class WarehousePayload:
 class StockMovePayload:
     stock_move: StockMove | None = strawberry.field(description=OBJECT_ON_SUCCESS)
     errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.type
+class StockQueries:
+    @strawberry.field(
+        description="Stock levels (on hand, reserved, available, value) per product and warehouse, by product then"
+        " warehouse; narrowed to one product or warehouse by their natural keys (an unknown one matches nothing)."
+    )
+    async def stock_levels(
+        self,
+        info: strawberry.Info,
+        product_sku: Annotated[str | None, strawberry.argument(description="Only this product (its SKU).")] = None,
+        warehouse_code: Annotated[
+            str | None, strawberry.argument(description="Only this warehouse (its code).")
+        ] = None,
+    ) -> list[StockLevel]:
+        require_read(info, inventory.StockMove)
+        context = _context(info)
+        product_ids = warehouse_ids = None
+        if product_sku is not None:
+            product_ids = [
+                row.id for row in await context.execute(sa.select(products.c.id).where(products.c.sku == product_sku))
+            ]
+        if warehouse_code is not None:
+            query = sa.select(warehouses.c.id).where(warehouses.c.code == warehouse_code)
+            warehouse_ids = [row.id for row in await context.execute(query)]
+        held = await context.execute(stock.holdings_query(product_ids, warehouse_ids))
+        return stock.levels(held, await context.execute(stock.reservations_query(product_ids, warehouse_ids)))

@@ -70,6 +70,9 @@ class PurchaseOrder:
     status: PurchaseOrderStatus = strawberry.field(description="Draft, ordered, received or cancelled.")
     order_date: date = strawberry.field(description="When the order was placed.")
     expected_date: date | None = strawberry.field(description="When the goods are expected.")
+    total_amount: Decimal = strawberry.field(description="What the lines come to (quantity x unit cost).")
+    received_amount: Decimal = strawberry.field(description="Value of the goods received so far: what we owe.")
+    paid_amount: Decimal = strawberry.field(description="What we have paid the supplier for this order.")
     supplier: Supplier | None = to_one(purchase_orders.c.supplier_id, description="The supplier.")
     warehouse: Warehouse | None = to_one(purchase_orders.c.warehouse_id, description="Where the goods go.")
     lines: list["PurchaseOrderLine"] | None = to_many(

@@ -47,6 +47,7 @@ class SalesOrder:
     number: str = strawberry.field(description="Unique number, e.g. SO-000123; generated when not given.")
     status: SalesOrderStatus = strawberry.field(description="Draft, confirmed, shipped, invoiced or cancelled.")
     order_date: date = strawberry.field(description="When the customer ordered.")
+    total_amount: Decimal = strawberry.field(description="What the lines come to after discounts (before tax).")
     customer: Customer | None = to_one(sales_orders.c.customer_id, description="The customer who ordered.")
     warehouse: Warehouse | None = to_one(sales_orders.c.warehouse_id, description="Where the goods ship from.")
     lines: list["SalesOrderLine"] | None = to_many(

@@ -24,7 +24,6 @@ from models import sales as sales_models
 from models import system as system_models
 from models.crm import OpportunityStage
 from resolvers import crm as crm_operations
-from resolvers import finance as finance_rules  # noqa: F401  (registers the row rules)
 from resolvers.listing import ListError, SortKey
 from schema import crm, finance, hr, inventory, manufacturing, purchasing, sales, system
 from schema.fields import (
@@ -37,7 +36,9 @@ from schema.fields import (
     run_mutation,
     update_mutation,
 )
+from schema.inventory import StockQueries
 from schema.sheets import SheetLinkMutations, SheetLinkQueries, SheetMutations, SheetQueries
+from schema.workflows import WorkflowMutations
 
 NEWEST_INTERACTIONS = (
     SortKey(crm.interactions.c.occurred_at, descending=True),
@@ -56,7 +57,7 @@ ID_ARGUMENT = strawberry.argument(description="Which object.")
 
 
 @strawberry.type(description="Everything Onebook holds, readable in one place.")
-class Query(SheetQueries, SheetLinkQueries):
+class Query(StockQueries, SheetQueries, SheetLinkQueries):
     customer = get_field(crm_models.Customer, crm.Customer, description="One customer, by id or by code.")
     customers = list_field(
         crm_models.Customer, crm.Customer, crm.CustomerFilter, crm.CustomerOrderBy, description="Customers, by code."
@@ -286,7 +287,7 @@ class Query(SheetQueries, SheetLinkQueries):
 
 
 @strawberry.type(description="Every change goes through here, validated, with errors returned as values.")
-class Mutation(SheetMutations, SheetLinkMutations):
+class Mutation(WorkflowMutations, SheetMutations, SheetLinkMutations):
     create_customer = create_mutation(
         crm_models.Customer, crm.CreateCustomerInput, crm.CustomerPayload, description="Create a customer."
     )
@@ -513,10 +514,6 @@ class Mutation(SheetMutations, SheetLinkMutations):
         finance.PaymentPayload,
         description="Record a payment against an invoice (incoming) or a purchase order (outgoing).",
     )
-    update_payment = update_mutation(
-        finance_models.Payment, finance.UpdatePaymentInput, finance.PaymentPayload, description="Change a payment."
-    )
-    delete_payment = delete_mutation(finance_models.Payment, finance.PaymentPayload, description="Delete a payment.")
     create_account = create_mutation(
         finance_models.Account,
         finance.CreateAccountInput,

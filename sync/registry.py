@@ -181,7 +181,8 @@ class SheetLayout:
         columns = [Column("ID", "id", Kind.ID, read_only=False, width=8)]
         for attribute in self.attributes:
             column = table.c[attribute]
-            read_only = attribute in self.read_only_attributes or not self.importable
+            derived = column.info.get("derived", False)  # kept by Onebook (an order's total): shown, never read back
+            read_only = attribute in self.read_only_attributes or derived or not self.importable
             if column.foreign_keys:
                 title, reference = _reference(self.model, attribute)
                 columns.append(
@@ -287,7 +288,7 @@ SHEETS: tuple[SheetLayout, ...] = (
     SheetLayout(
         "Stock Moves",
         StockMove,
-        ("occurred_at", "product_id", "warehouse_id", "quantity", "unit_cost", "kind", "reference"),
+        ("occurred_at", "product_id", "warehouse_id", "quantity", "unit_cost", "value", "kind", "reference"),
         departments=frozenset({"warehouse"}),
         importable=False,  # the ledger is written by receipts, shipments and adjustments, never edited in a sheet
     ),
@@ -300,7 +301,10 @@ SHEETS: tuple[SheetLayout, ...] = (
     SheetLayout(
         "Purchase Orders",
         PurchaseOrder,
-        ("number", "supplier_id", "warehouse_id", "status", "order_date", "expected_date"),
+        (
+            "number", "supplier_id", "warehouse_id", "status", "order_date", "expected_date",
+            "total_amount", "received_amount", "paid_amount",
+        ),  # fmt: skip
         departments=frozenset({"purchasing"}),
     ),
     SheetLayout(
@@ -313,7 +317,7 @@ SHEETS: tuple[SheetLayout, ...] = (
     SheetLayout(
         "Sales Orders",
         SalesOrder,
-        ("number", "customer_id", "warehouse_id", "status", "order_date"),
+        ("number", "customer_id", "warehouse_id", "status", "order_date", "total_amount"),
         departments=frozenset({"sales"}),
     ),
     SheetLayout(
@@ -325,7 +329,10 @@ SHEETS: tuple[SheetLayout, ...] = (
     SheetLayout(
         "Invoices",
         Invoice,
-        ("number", "customer_id", "sales_order_id", "status", "issue_date", "due_date", "tax_rate"),
+        (
+            "number", "customer_id", "sales_order_id", "status", "issue_date", "due_date", "tax_rate",
+            "net_amount", "tax_amount", "total_amount", "paid_amount",
+        ),  # fmt: skip
         departments=frozenset({"finance"}),
     ),
     SheetLayout(
