@@ -86,3 +86,13 @@ class Loaders:
             return [counts.get(key, 0) for key in keys]
 
         return self._get(("count", column, where), load)
+
+    def aggregate(self, query: Callable[[list[Any]], sa.Select]) -> DataLoader:
+        """Figures per key from one grouped statement for the whole page (a customer's open balance): `query(keys)`
+        selects the key first, then the figures; a key without a row loads None."""
+
+        async def load(keys: list[Any]) -> list[sa.Row | None]:
+            by_key = {row[0]: row for row in await self._execute(query(keys))}
+            return [by_key.get(key) for key in keys]
+
+        return self._get(("aggregate", query), load)

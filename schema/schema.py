@@ -37,6 +37,7 @@ from schema.fields import (
     run_mutation,
     update_mutation,
 )
+from schema.reports import ReportQueries
 from schema.sheets import SheetLinkMutations, SheetLinkQueries, SheetMutations, SheetQueries
 
 NEWEST_INTERACTIONS = (
@@ -56,7 +57,7 @@ ID_ARGUMENT = strawberry.argument(description="Which object.")
 
 
 @strawberry.type(description="Everything Onebook holds, readable in one place.")
-class Query(SheetQueries, SheetLinkQueries):
+class Query(SheetQueries, SheetLinkQueries, ReportQueries):
     customer = get_field(crm_models.Customer, crm.Customer, description="One customer, by id or by code.")
     customers = list_field(
         crm_models.Customer, crm.Customer, crm.CustomerFilter, crm.CustomerOrderBy, description="Customers, by code."
