@@ -456,3 +456,227 @@ def build_more(engine: sa.Engine, customers: int) -> None:
                 for p, id_ in enumerate(ids)
             ],
         )
+
+
+# --- over GraphQL --------------------------------------------------------------------------------------------------
+
+PROFIT_AND_LOSS = """
+query ($from: Date!, $to: Date!) {
+  profitAndLoss(from: $from, to: $to) {
+    from to totalIncome totalExpenses netProfit
+    income { code name amount }
+    expenses { code amount }
+  }
+}"""
+
+
+def test_finance_reads_profit_and_loss_over_graphql(books, client_as):
+    body = client_as("finance")(PROFIT_AND_LOSS, {"from": "2026-01-01", "to": "2026-03-31"})
+
+    report = body["data"]["profitAndLoss"]
+    assert (report["from"], report["to"]) == ("2026-01-01", "2026-03-31")
+    assert (report["totalIncome"], report["totalExpenses"], report["netProfit"]) == ("1750.50", "370.00", "1380.50")
+    assert report["income"][0] == {"code": "4000", "name": "Sales revenue", "amount": "1750.50"}
+
+
+@pytest.mark.parametrize("role", ["sales", "warehouse", "purchasing", "hr"])
+def test_other_roles_may_not_read_profit_and_loss(books, client_as, role):
+    body = client_as(role)(PROFIT_AND_LOSS, {"from": "2026-01-01", "to": "2026-03-31"}, expect_errors=True)
+
+    assert body["data"] == {"profitAndLoss": None}
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
+    assert body["errors"][0]["message"] == "you may not read the profit and loss report"
+
+
+EVERY_REPORT = """
+query {
+  liquidity { cash receivables payables inventoryValue workingCapital receivablesFromInvoices
+              payablesFromPurchaseOrders inventoryFromStockMoves }
+  receivablesAging(asOf: "2026-03-31") {
+    asOf customers { customerCode customerName buckets { current days1To30 days31To60 days61To90 over90 total } }
+    totals { current days1To30 over90 total }
+  }
+  salesByMonth(from: "2026-01-01", to: "2026-03-31") { total months { month firstDay netAmount invoiceCount } }
+  salesByCustomer(from: "2026-01-01", to: "2026-03-31", limit: 1) { total customers { customerCode netAmount } }
+  pipelineByStage { openAmount openWeightedAmount stages { stage count amount weightedAmount } }
+  inventoryValuation(warehouse: "W1") { warehouse totalValue items { productSku quantity value averageUnitCost } }
+}"""
+
+
+def test_readonly_reads_every_financial_report_over_graphql(books, client_as):
+    data = client_as("readonly")(EVERY_REPORT)["data"]
+
+    assert data["liquidity"] == {
+        "cash": "1670.00",
+        "receivables": "710.03",
+        "payables": "399.99",
+        "inventoryValue": "679.99",
+        "workingCapital": "2660.03",
+        "receivablesFromInvoices": "710.03",
+        "payablesFromPurchaseOrders": "399.99",
+        "inventoryFromStockMoves": "679.99",
+    }
+    aging = data["receivablesAging"]
+    assert aging["customers"][1] == {
+        "customerCode": "C-BETA",
+        "customerName": "Beta",
+        "buckets": {
+            "current": "268.04",
+            "days1To30": "0.00",
+            "days31To60": "0.00",
+            "days61To90": "0.00",
+            "over90": "106.99",
+            "total": "375.03",
+        },
+    }
+    assert aging["totals"] == {"current": "268.04", "days1To30": "335.00", "over90": "106.99", "total": "710.03"}
+    assert data["salesByMonth"]["months"][0] == {
+        "month": "2026-01",
+        "firstDay": "2026-01-01",
+        "netAmount": "1000.00",
+        "invoiceCount": 1,
+    }
+    assert data["salesByCustomer"] == {
+        "total": "1750.50",
+        "customers": [{"customerCode": "C-ACME", "netAmount": "1500.00"}],
+    }
+    assert data["pipelineByStage"]["stages"][0] == {
+        "stage": "LEAD",
+        "count": 2,
+        "amount": "1333.33",
+        "weightedAmount": "150.00",
+    }
+    assert data["inventoryValuation"] == {
+        "warehouse": "W1",
+        "totalValue": "580.00",
+        "items": [{"productSku": "P-1", "quantity": "29.000", "value": "580.00", "averageUnitCost": "20.00"}],
+    }
+
+
+def test_sales_reads_the_pipeline_but_not_the_money(books, client_as):
+    sales = client_as("sales")
+
+    pipeline = sales("{ pipelineByStage { openAmount } }")["data"]["pipelineByStage"]
+    body = sales("{ receivablesAging { asOf } liquidity { cash } }", expect_errors=True)
+
+    assert pipeline == {"openAmount": "3333.33"}
+    assert body["data"] == {"receivablesAging": None, "liquidity": None}
+    assert sorted(error["path"][0] for error in body["errors"]) == ["liquidity", "receivablesAging"]
+    assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "field", "message"),
+    [
+        ('{ profitAndLoss(from: "2026-02-01", to: "2026-01-31") { netProfit } }', "VALIDATION", ["from"], "after"),
+        ('{ salesByMonth(from: "2026-02-01", to: "2026-01-31") { total } }', "VALIDATION", ["from"], "after"),
+        ('{ salesByMonth(from: "1900-01-01", to: "2026-01-31") { total } }', "VALIDATION", ["from"], "240 months"),
+        ('{ salesByCustomer(from: "2026-01-01", to: "2026-01-31", limit: 0) { total } }', "VALIDATION", ["limit"], "1"),
+        (
+            '{ salesByCustomer(from: "2026-01-01", to: "2026-01-31", limit: 101) { total } }',
+            "VALIDATION",
+            ["limit"],
+            "100",
+        ),
+        ('{ inventoryValuation(warehouse: "NOPE") { totalValue } }', "NOT_FOUND", ["warehouse"], "'NOPE'"),
+        ('{ customer360(code: "C-NOPE") { customer { code } } }', "NOT_FOUND", ["code"], "'C-NOPE'"),
+        ('{ customer360(code: "C-ACME", latest: 0) { customer { code } } }', "VALIDATION", ["latest"], "latest"),
+    ],
+)
+def test_bad_report_arguments_are_errors_naming_the_argument(books, gql, query, code, field, message):
+    body = gql(query, expect_errors=True)
+
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": code, "field": field}
+    assert message in error["message"]
+    assert list(body["data"].values()) == [None]
+
+
+def test_a_date_that_is_not_a_date_is_a_graphql_error_not_a_500(gql):
+    body = gql('{ profitAndLoss(from: "2026-02-30", to: "2026-03-01") { netProfit } }', expect_errors=True)
+    assert body["data"] is None
+    assert body["errors"]
+
+
+CUSTOMER_360 = """
+query {
+  customer360(code: "C-ACME", latest: 3) {
+    customer { code name }
+    contacts { name }
+    interactions { subject }
+    orders { number status orderDate totalAmount }
+    openInvoices { number dueDate totalAmount paidAmount openAmount }
+    openBalance
+    lifetimeValue
+    openOpportunities { number stage }
+    openTickets { number }
+  }
+}"""
+
+
+def test_customer_360_for_finance(acme_history, client_as):
+    body = client_as("finance")(CUSTOMER_360, expect_errors=True)
+
+    view = body["data"]["customer360"]
+    assert view["customer"] == {"code": "C-ACME", "name": "Acme"}
+    assert [i["subject"] for i in view["interactions"]] == ["Call 12", "Call 11", "Call 10"]
+    assert view["orders"][0] == {
+        "number": "SO-012",
+        "status": "DRAFT",
+        "orderDate": "2026-02-12",
+        "totalAmount": "12.00",
+    }
+    assert view["openInvoices"] == [
+        {
+            "number": "INV-2",
+            "dueDate": "2026-03-17",
+            "totalAmount": "535.00",
+            "paidAmount": "200.00",
+            "openAmount": "335.00",
+        }
+    ]
+    assert (view["openBalance"], view["lifetimeValue"]) == ("335.00", "1500.00")
+    assert view["openOpportunities"] == [{"number": "OPP-1", "stage": "LEAD"}]
+    # finance may not read tickets: that part alone is null, with FORBIDDEN at its path
+    assert view["openTickets"] is None
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["customer360", "openTickets"], "FORBIDDEN")
+    ]
+
+
+def test_customer_360_for_sales_shows_no_invoices_or_balances(acme_history, client_as):
+    body = client_as("sales")(CUSTOMER_360, expect_errors=True)
+
+    view = body["data"]["customer360"]
+    assert [c["name"] for c in view["contacts"]] == ["a", "b"]
+    assert view["openTickets"] == [{"number": "T-1"}]
+    assert (view["openInvoices"], view["openBalance"], view["lifetimeValue"]) == (None, None, None)
+    forbidden = sorted(e["path"][1] for e in body["errors"] if e["extensions"]["code"] == "FORBIDDEN")
+    assert forbidden == ["lifetimeValue", "openBalance", "openInvoices"]
+
+
+@pytest.mark.parametrize("role", ["warehouse", "purchasing", "hr"])
+def test_customer_360_is_refused_to_roles_without_reports(acme_history, client_as, role):
+    body = client_as(role)(CUSTOMER_360, expect_errors=True)
+    assert body["data"] == {"customer360": None}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+
+
+def test_a_request_for_every_report_costs_the_same_statements_for_small_and_large_books(
+    engine, acme_history, gql, client
+):
+    # given a request for every report, the customer 360 included, and a warmed-up connection
+    customer_360 = CUSTOMER_360.strip().removeprefix("query {").removesuffix("}")
+    document = EVERY_REPORT.strip().removesuffix("}") + customer_360 + "}"
+    gql("{ me { email } }")
+    app_engine = client.app.state.engine.sync_engine
+
+    # when it runs on the small books and then on books with 40 more customers
+    with counting(app_engine) as small:
+        gql(document)
+    build_more(engine, 40)
+    with counting(app_engine) as large:
+        gql(document)
+
+    # then it costs the same statements: the reports' own (profit and loss is not asked for) and the token's
+    assert len(small) == len(large) == sum(STATEMENTS.values()) - STATEMENTS["profit_and_loss"] + 1, large
