@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -680,3 +681,11 @@ def test_a_request_for_every_report_costs_the_same_statements_for_small_and_larg
 
     # then it costs the same statements: the reports' own (profit and loss is not asked for) and the token's
     assert len(small) == len(large) == sum(STATEMENTS.values()) - STATEMENTS["profit_and_loss"] + 1, large
+
+
+def test_readme_says_who_may_read_each_report():
+    # given the README's report section; then its table is the one the code enforces
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = text.index("<!-- reports:start -->\n") + len("<!-- reports:start -->\n")
+    end = text.index("\n<!-- reports:end -->")
+    assert text[start:end] == reports.report_access_markdown()
