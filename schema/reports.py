@@ -14,6 +14,7 @@ from models.base import Base, today
 from models.crm import OpportunityStage
 from models.finance import Invoice
 from models.sales import SalesOrder, SalesOrderStatus
+from models.system import Role
 from resolvers import reports
 from resolvers.errors import Refused
 from resolvers.permissions import can_read
@@ -28,6 +29,12 @@ T = TypeVar("T")
 FROM = strawberry.argument(name="from", description="First day of the period (inclusive).")
 TO = strawberry.argument(description="Last day of the period (inclusive).")
 MONEY_SCALE = "Amounts are decimals with two places."
+
+
+def read_by(report: Report, description: str) -> str:
+    """A root field's description with the roles that may read the report, from the one table that decides it."""
+    roles = sorted(role.value for role in reports.REPORT_READERS[report] | {Role.ADMIN})
+    return f"{description} Read by {', '.join(roles)}."
 
 
 class ReportArgumentError(GraphQLError):
@@ -267,13 +274,13 @@ class Customer360:
 
 @strawberry.type
 class ReportQueries:
-    @strawberry.field(description="Profit and loss for a period (finance, readonly, admin).")
+    @strawberry.field(description=read_by(Report.PROFIT_AND_LOSS, "Profit and loss for a period."))
     async def profit_and_loss(
         self, info: strawberry.Info, start: Annotated[date, FROM], to: Annotated[date, TO]
     ) -> ProfitAndLoss | None:
         return await run_report(info, Report.PROFIT_AND_LOSS, lambda s: reports.profit_and_loss(s, start, to))
 
-    @strawberry.field(description="Cash, receivables, payables and inventory value (finance, readonly, admin).")
+    @strawberry.field(description=read_by(Report.LIQUIDITY, "Cash, receivables, payables and inventory value."))
     async def liquidity(
         self,
         info: strawberry.Info,
@@ -283,7 +290,7 @@ class ReportQueries:
     ) -> Liquidity | None:
         return await run_report(info, Report.LIQUIDITY, lambda s: reports.liquidity(s, as_of))
 
-    @strawberry.field(description="Open receivables by customer and days past due (finance, readonly, admin).")
+    @strawberry.field(description=read_by(Report.RECEIVABLES_AGING, "Open receivables by customer and days past due."))
     async def receivables_aging(
         self,
         info: strawberry.Info,
@@ -294,13 +301,13 @@ class ReportQueries:
         day = as_of or today()
         return await run_report(info, Report.RECEIVABLES_AGING, lambda s: reports.receivables_aging(s, day))
 
-    @strawberry.field(description="Net invoiced per calendar month (finance, readonly, admin).")
+    @strawberry.field(description=read_by(Report.SALES_BY_MONTH, "Net invoiced per calendar month."))
     async def sales_by_month(
         self, info: strawberry.Info, start: Annotated[date, FROM], to: Annotated[date, TO]
     ) -> SalesByMonth | None:
         return await run_report(info, Report.SALES_BY_MONTH, lambda s: reports.sales_by_month(s, start, to))
 
-    @strawberry.field(description="The customers invoiced most in a period (finance, readonly, admin).")
+    @strawberry.field(description=read_by(Report.SALES_BY_CUSTOMER, "The customers invoiced most in a period."))
     async def sales_by_customer(
         self,
         info: strawberry.Info,
@@ -314,11 +321,11 @@ class ReportQueries:
             info, Report.SALES_BY_CUSTOMER, lambda s: reports.sales_by_customer(s, start, to, limit)
         )
 
-    @strawberry.field(description="Opportunities per pipeline stage (sales, finance, readonly, admin).")
+    @strawberry.field(description=read_by(Report.PIPELINE_BY_STAGE, "Opportunities per pipeline stage."))
     async def pipeline_by_stage(self, info: strawberry.Info) -> Pipeline | None:
         return await run_report(info, Report.PIPELINE_BY_STAGE, reports.pipeline_by_stage)
 
-    @strawberry.field(description="Stock on hand and its value (finance, readonly, admin).")
+    @strawberry.field(description=read_by(Report.INVENTORY_VALUATION, "Stock on hand and its value."))
     async def inventory_valuation(
         self,
         info: strawberry.Info,
@@ -330,8 +337,11 @@ class ReportQueries:
 
     @strawberry.field(
         name="customer360",
-        description="A customer with contacts, timeline, orders, open balance, opportunities and tickets "
-        "(sales, finance, readonly, admin; parts the reader may not read are null with FORBIDDEN).",
+        description=read_by(
+            Report.CUSTOMER_360,
+            "A customer with contacts, timeline, orders, open balance, opportunities and tickets; "
+            "parts the reader may not read are null with FORBIDDEN.",
+        ),
     )
     async def customer_360(
         self,
