@@ -6,7 +6,7 @@ Exit status 0 on success, 1 when the input was refused (with the reasons printed
 import contextlib
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
@@ -256,6 +256,45 @@ def export_command(
         console.print(escape(str(error)), style="red", soft_wrap=True)
         raise typer.Exit(2) from None
     typer.echo(f"Wrote {file}: " + ", ".join(f"{rows:,} {title}" for title, rows in counts.items()))
+
+
+def _option_date(text: str | None, option: str) -> date | None:
+    """A date option as ISO 8601 (2026-03-31); anything else is misuse: a message and exit status 2."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        console.print(escape(f"{option}: {text!r} is not a date such as 2026-03-31"), style="red", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+@cli.command("report")
+def report_command(
+    file: Annotated[str, typer.Argument(help="The .xlsx file to write.")],
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day of the period [default: January 1 of --to's year].")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day of the period [default: today, UTC].")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Day whose end balances and aging are taken at [default: --to].")
+    ] = None,
+) -> None:
+    """Write the report workbook: profit and loss, liquidity, aging, sales, pipeline, inventory, each with a chart."""
+    from sync.report_workbook import report_period, write_report_workbook
+
+    if not file.lower().endswith(".xlsx"):
+        console.print("[red]the report file must end in .xlsx")
+        raise typer.Exit(2)
+    try:
+        period = report_period(_option_date(start, "--from"), _option_date(end, "--to"), _option_date(as_of, "--as-of"))
+    except ValueError as error:
+        console.print(escape(str(error)), style="red", soft_wrap=True)
+        raise typer.Exit(2) from None
+    with _domain_session() as session:
+        sheets = write_report_workbook(session, file, *period)
+    first, last, balances = period
+    typer.echo(f"Wrote {file}: {len(sheets)} reports for {first} to {last}, balances at {balances}.")
 
 
 def _print_import_result(result, *, dry_run: bool) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -35,6 +36,7 @@ from resolvers.permissions import Actor, can_read, can_read_field
 from resolvers.validation import coerce_enum, fits_integer_column, label, python_type
 from sync.export_command import ExportArgumentError, export_layouts
 from sync.registry import Column, SheetLayout, layout_for
+from sync.report_workbook import can_read_workbook, report_period, write_report_workbook
 from sync.writing import ExportForbidden, csv_stream, readable_columns, write_workbook, xlsx_single_sheet
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -408,6 +410,42 @@ def export_routes(engine: AsyncEngine, sync_engine: sa.Engine | None = None) -> 
         headers = {"Content-Disposition": 'attachment; filename="onebook.xlsx"', "Cache-Control": "no-store"}
         return StreamingResponse(_chunks(first, chunks), media_type=XLSX_MEDIA_TYPE, headers=headers)
 
+    async def export_reports(request: Request) -> Response:
+        """The report workbook (`onebook report`): `?from=&to=&asOf=` as dates, defaults the year to date."""
+        try:
+            actor = await _authenticated(request)
+            if not can_read_workbook(actor.roles):
+                raise ExportRequestError(403, "FORBIDDEN", "you may not read the reports in this workbook")
+            dates = []
+            for name in ("from", "to", "asOf"):
+                text = request.query_params.get(name, "").strip()
+                try:
+                    dates.append(date.fromisoformat(text) if text else None)
+                except ValueError:
+                    raise _bad_request(f"{name}: {text!r} is not a date such as 2026-03-31") from None
+            try:
+                start, end, as_of = report_period(*dates)
+            except ValueError as error:
+                raise _bad_request(str(error)) from None
+
+            def write() -> Chunks:
+                spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115 - _file_chunks
+                try:
+                    with Session(reader.engine) as session:
+                        write_report_workbook(session, spool, start, end, as_of)
+                except BaseException:
+                    spool.close()
+                    raise
+                spool.seek(0)
+                return _file_chunks(spool)
+
+            chunks = await _database_call(write)
+            first = await _read_first(chunks)
+        except ExportRequestError as error:
+            return error.response()
+        headers = {"Content-Disposition": 'attachment; filename="reports.xlsx"', "Cache-Control": "no-store"}
+        return StreamingResponse(_chunks(first, chunks), media_type=XLSX_MEDIA_TYPE, headers=headers)
+
     async def _authenticated(request: Request) -> Actor:
         try:
             return await authenticate(engine, request.headers.get("authorization"))
@@ -418,6 +456,7 @@ def export_routes(engine: AsyncEngine, sync_engine: sa.Engine | None = None) -> 
 
     return [
         Route("/exports/workbook.xlsx", export_workbook, methods=["GET"]),
+        Route("/exports/reports.xlsx", export_reports, methods=["GET"]),
         Route("/exports/{slug}.csv", export_csv, methods=["GET"]),
         Route("/exports/{slug}.xlsx", export_xlsx, methods=["GET"]),
     ]

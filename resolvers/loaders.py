@@ -90,3 +90,13 @@ class Loaders:
     def derived(self, name: Hashable, load: Callable[[list[Any], Execute], Awaitable[list[Any]]]) -> DataLoader:
         """A loader of values derived from many rows (the stock levels of each product), made once per request."""
         return self._get(("derived", name), lambda keys: load(keys, self._execute))
+
+    def aggregate(self, query: Callable[[list[Any]], sa.Select]) -> DataLoader:
+        """Figures per key from one grouped statement for the whole page (a customer's open balance): `query(keys)`
+        selects the key first, then the figures; a key without a row loads None."""
+
+        async def load(keys: list[Any]) -> list[sa.Row | None]:
+            by_key = {row[0]: row for row in await self._execute(query(keys))}
+            return [by_key.get(key) for key in keys]
+
+        return self._get(("aggregate", query), load)

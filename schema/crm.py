@@ -2,16 +2,19 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import strawberry
 from strawberry import UNSET
 
-from models import crm
+from models import crm, finance, sales
 from models.crm import CustomerKind, CustomerStatus, InteractionKind, OpportunityStage, TicketPriority, TicketStatus
 from resolvers.listing import SortKey
+from resolvers.permissions import can_read
+from resolvers.reports import NO_FINANCE, customer_finance_query, customer_finances
+from resolvers.validation import label
 from schema.connection import Connection
-from schema.errors import UserError
+from schema.errors import Forbidden, UserError
 from schema.fields import nested_connection, to_many, to_one
 from schema.filters import (
     DateFilter,
@@ -26,6 +29,10 @@ from schema.filters import (
 from schema.hr import Employee
 from schema.system import AuditEvent, history_of
 
+if TYPE_CHECKING:
+    from schema.finance import Invoice
+    from schema.sales import SalesOrder
+
 strawberry.enum(CustomerKind, description="Whether a customer is a company or a private person.")
 strawberry.enum(CustomerStatus, description="Where a customer stands with us.")
 strawberry.enum(InteractionKind, description="How we were in touch with a customer.")
@@ -38,12 +45,28 @@ contacts = crm.Contact.__table__
 interactions = crm.Interaction.__table__
 opportunities = crm.Opportunity.__table__
 tickets = crm.Ticket.__table__
+sales_orders = sales.SalesOrder.__table__
+invoices = finance.Invoice.__table__
 
 NEWEST_FIRST = (SortKey(interactions.c.occurred_at, descending=True), SortKey(interactions.c.id, descending=True))
 
 
 def _filter(description: str):
     return strawberry.field(default=UNSET, description=description)
+
+
+def customer_finance(name: str, *, description: str) -> Any:
+    """A customer's open balance or lifetime value, from its invoices: one grouped statement serves the whole page
+    (both fields share it); null with FORBIDDEN for roles that may not read invoices."""
+
+    async def resolve(root: Any, info: strawberry.Info) -> Decimal:
+        if not can_read(info.context.actor.roles, finance.Invoice):
+            raise Forbidden(f"you may not read the {name.replace('_', ' ')} of a {label(crm.Customer)}")
+        row = await info.context.loaders.aggregate(customer_finance_query).load(root.id)
+        figures = NO_FINANCE if row is None else customer_finances([row])[root.id]
+        return getattr(figures, name)
+
+    return strawberry.field(resolver=resolve, description=description)
 
 
 # --- object types ----------------------------------------------------------------------------------------------
@@ -86,6 +109,24 @@ class Customer:
         tickets.c.customer_id,
         order=(SortKey(tickets.c.created_at, descending=True), SortKey(tickets.c.id, descending=True)),
         description="Support tickets of this customer, newest first.",
+    )
+    orders: Connection[Annotated["SalesOrder", strawberry.lazy("schema.sales")]] | None = nested_connection(
+        sales_orders.c.customer_id,
+        order=(SortKey(sales_orders.c.order_date, descending=True), SortKey(sales_orders.c.id, descending=True)),
+        description="Sales orders of this customer, latest order date first.",
+    )
+    invoices: Connection[Annotated["Invoice", strawberry.lazy("schema.finance")]] | None = nested_connection(
+        invoices.c.customer_id,
+        order=(SortKey(invoices.c.created_at, descending=True), SortKey(invoices.c.id, descending=True)),
+        description="Invoices of this customer, newest first.",
+    )
+    open_balance: Decimal | None = customer_finance(
+        "open_balance",
+        description="What the customer owes: total less paid of its issued invoices (roles that may read invoices).",
+    )
+    lifetime_value: Decimal | None = customer_finance(
+        "lifetime_value",
+        description="Net amount invoiced to the customer ever, issued or paid (roles that may read invoices).",
     )
 
 

@@ -37,6 +37,7 @@ from schema.fields import (
     update_mutation,
 )
 from schema.inventory import StockQueries
+from schema.reports import ReportQueries
 from schema.sheets import SheetLinkMutations, SheetLinkQueries, SheetMutations, SheetQueries
 from schema.workflows import WorkflowMutations
 
@@ -57,7 +58,7 @@ ID_ARGUMENT = strawberry.argument(description="Which object.")
 
 
 @strawberry.type(description="Everything Onebook holds, readable in one place.")
-class Query(StockQueries, SheetQueries, SheetLinkQueries):
+class Query(StockQueries, ReportQueries, SheetQueries, SheetLinkQueries):
     customer = get_field(crm_models.Customer, crm.Customer, description="One customer, by id or by code.")
     customers = list_field(
         crm_models.Customer, crm.Customer, crm.CustomerFilter, crm.CustomerOrderBy, description="Customers, by code."

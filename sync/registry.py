@@ -214,6 +214,15 @@ class SheetLayout:
         return next(column for column in self.columns if column.attribute == attribute)
 
 
+PURCHASE_ORDER_COLUMNS = (
+    "number", "supplier_id", "warehouse_id", "status", "order_date", "expected_date",
+    "total_amount", "received_amount", "paid_amount",
+)  # fmt: skip
+INVOICE_COLUMNS = (
+    "number", "customer_id", "sales_order_id", "status", "issue_date", "due_date", "tax_rate",
+    "net_amount", "tax_amount", "total_amount", "paid_amount",
+)  # fmt: skip
+
 SHEETS: tuple[SheetLayout, ...] = (
     SheetLayout(
         "Departments",
@@ -301,10 +310,7 @@ SHEETS: tuple[SheetLayout, ...] = (
     SheetLayout(
         "Purchase Orders",
         PurchaseOrder,
-        (
-            "number", "supplier_id", "warehouse_id", "status", "order_date", "expected_date",
-            "total_amount", "received_amount", "paid_amount",
-        ),  # fmt: skip
+        PURCHASE_ORDER_COLUMNS,
         departments=frozenset({"purchasing"}),
     ),
     SheetLayout(
@@ -329,10 +335,7 @@ SHEETS: tuple[SheetLayout, ...] = (
     SheetLayout(
         "Invoices",
         Invoice,
-        (
-            "number", "customer_id", "sales_order_id", "status", "issue_date", "due_date", "tax_rate",
-            "net_amount", "tax_amount", "total_amount", "paid_amount",
-        ),  # fmt: skip
+        INVOICE_COLUMNS,
         departments=frozenset({"finance"}),
     ),
     SheetLayout(
