@@ -19,7 +19,8 @@ from models.manufacturing import WorkOrder, WorkOrderStatus
 from models.purchasing import PurchaseOrder, PurchaseOrderStatus
 from models.sales import SalesOrder, SalesOrderStatus
 from resolvers import crud, ledger, purchasing, sales
-from resolvers.errors import Refused
+from resolvers.errors import ErrorCode, Refused
+from resolvers.validation import label
 from schema import finance, manufacturing
 from schema import purchasing as purchasing_types
 from schema import sales as sales_types
@@ -38,6 +39,20 @@ def _only_arguments(refused: Refused, arguments: set[str]) -> Refused:
     return Refused(errors)
 
 
+def _step(
+    session: Session, model: type[Base], id: int, state: enum.Enum, *, actor: Any, version: int | None, action: str
+) -> Any:
+    """Move one document into `state`; asked of a verb, a step to where the document already is is refused."""
+    try:
+        current = crud.get(session, model, id)
+        if current.status is state:
+            message = f"{label(model)} {current.number} is already {state.value.replace('_', ' ')}"
+            raise Refused.one(message, ErrorCode.INVALID_STATE)
+        return crud.update(session, model, id, {"status": state}, actor=actor, version=version, action=action)
+    except Refused as refused:
+        raise _only_arguments(refused, {"id", "version"}) from None
+
+
 def state_verb(model: type[Base], state: enum.Enum, payload: type, *, action: str, description: str) -> Any:
     """A mutation `verb(id, version)` moving a document into `state` through the one write path."""
 
@@ -47,13 +62,7 @@ def state_verb(model: type[Base], state: enum.Enum, payload: type, *, action: st
         actor = _context(info).actor
 
         def operation(session: Session) -> Any:
-            try:
-                values = {"status": state}
-                return crud.update(
-                    session, model, parse_id(model, id), values, actor=actor, version=version, action=action
-                )
-            except Refused as refused:
-                raise _only_arguments(refused, {"id", "version"}) from None
+            return _step(session, model, parse_id(model, id), state, actor=actor, version=version, action=action)
 
         return await run_mutation(info, payload, operation)
 
@@ -166,11 +175,8 @@ class WorkflowMutations:
 
         def operation(session: Session) -> Any:
             order_id = parse_id(SalesOrder, id)
-            try:
-                values = {"status": SalesOrderStatus.INVOICED}
-                crud.update(session, SalesOrder, order_id, values, actor=actor, version=version, action="invoice")
-            except Refused as refused:
-                raise _only_arguments(refused, {"id", "version"}) from None
+            invoiced = SalesOrderStatus.INVOICED
+            _step(session, SalesOrder, order_id, invoiced, actor=actor, version=version, action="invoice")
             invoice_id = sales.invoice_of(session, order_id)
             terms = {
                 name: value for name, value in (("tax_rate", tax_rate), ("due_date", due_date)) if value is not None
