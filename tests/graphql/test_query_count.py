@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from models.crm import Contact, Customer, Interaction, InteractionKind
 from models.hr import Department, Employee
-from models.inventory import Product, Warehouse
+from models.inventory import Product, StockMove, Warehouse
 from models.sales import SalesOrder, SalesOrderLine
 
 CUSTOMERS = 210
@@ -136,7 +136,10 @@ LINES_EACH = 4
 ORDER_PAGE = """
 query Orders($first: Int!) {
   salesOrders(first: $first) {
-    nodes { number customer { code } warehouse { code } lines { lineNo quantity product { sku } } }
+    nodes {
+      number customer { code } warehouse { code }
+      lines { lineNo quantity product { sku stock { onHand reserved available warehouse { code } } } }
+    }
   }
 }"""
 
@@ -162,13 +165,21 @@ def busy_sales(insert) -> None:
             for n in range(LINES_EACH)
         ],
     )
+    insert(
+        StockMove.__table__,
+        [
+            {"product_id": product, "warehouse_id": warehouse, "quantity": 50, "kind": "adjustment", "value": 100}
+            for product in products
+            for warehouse in warehouses
+        ],
+    )
 
 
-def test_orders_with_customers_lines_and_products_cost_the_same_statements_for_5_and_100(gql, client, busy_sales):
-    # given 120 orders with 4 lines each, and a warmed-up connection
+def test_orders_with_lines_products_and_stock_cost_the_same_statements_for_5_and_100(gql, client, busy_sales):
+    # given 120 orders with 4 lines each, 10 products in stock in 2 warehouses, and a warmed-up connection
     gql("{ salesOrders(first: 1) { nodes { number } } }")
 
-    # when reading 5 and then 100 orders with their customers, warehouses, lines and products
+    # when reading 5 and then 100 orders with their customers, warehouses, lines, products and stock levels
     with counting_statements(client) as few_statements:
         gql(ORDER_PAGE, {"first": 5})
     with counting_statements(client) as many_statements:
@@ -177,4 +188,6 @@ def test_orders_with_customers_lines_and_products_cost_the_same_statements_for_5
     # then every order comes with its lines, and the statements don't grow with the page
     assert len(many) == 100
     assert all([line["lineNo"] for line in node["lines"]] == [1, 2, 3, 4] for node in many)
-    assert len(many_statements) == len(few_statements) <= 6, many_statements
+    levels = many[0]["lines"][0]["product"]["stock"]
+    assert [(level["onHand"], level["warehouse"]["code"]) for level in levels] == [("50.000", "W0"), ("50.000", "W1")]
+    assert len(many_statements) == len(few_statements) <= 9, many_statements

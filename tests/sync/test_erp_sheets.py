@@ -7,6 +7,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from openpyxl import Workbook
 
+from models.crm import Interaction
+from models.inventory import StockMove
 from models.manufacturing import BomLine
 from models.sales import SalesOrder, SalesOrderLine
 from resolvers.permissions import Actor
@@ -139,3 +141,65 @@ def test_a_bill_of_materials_is_found_by_its_products_sku(gql, make_product, mak
         "notes": "Glue, then screw",
         "lines": [{"quantityPerUnit": "2.000", "component": {"sku": "LEG-4"}}],
     }
+
+
+# --- the Status column runs the workflow ------------------------------------------------------------------------
+
+
+def _export_and_set_status(database_url, path, number: str, status: str) -> None:
+    """Export the Sales Orders sheet and type `status` into the order's Status cell, as a salesperson would."""
+    from openpyxl import load_workbook
+
+    from sync.export_command import export_workbook_file
+
+    export_workbook_file(
+        str(path), database_url=database_url, sheets=["Sales Orders"], department=None, actor=Actor.system()
+    )
+    book = load_workbook(path)
+    sheet = book["Sales Orders"]
+    titles = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[titles.index("Number")].value == number:
+            row[titles.index("Status")].value = status
+    book.save(path)
+
+
+def test_typing_confirmed_in_the_status_column_confirms_the_order(
+    engine, database_url, tmp_path, make_sales_order, make_sales_order_line, customer, warehouse, product
+):
+    # Given a draft order with a line, exported
+    order = make_sales_order(customer, warehouse)
+    make_sales_order_line(order, product, quantity=Decimal("2"), unit_price=Decimal("5.00"))
+    path = tmp_path / "orders.xlsx"
+    _export_and_set_status(database_url, path, order.number, "Confirmed")
+
+    # When the sheet comes back
+    result = import_workbook(engine, path, actor=Actor.system(via="import"))
+
+    # Then the order went through the same step as confirmSalesOrder: confirmed, on the customer's timeline
+    assert result.errors == []
+    (stored,) = rows_of(engine, SalesOrder)
+    assert stored["status"].value == "confirmed" and stored["total_amount"] == Decimal("10.00")
+    (event,) = rows_of(engine, Interaction)
+    assert event["subject"] == f"Order {order.number} confirmed: 10.00"
+
+    # And importing the same file again changes nothing
+    again = import_workbook(engine, path, actor=Actor.system(via="import"))
+    assert again.errors == [] and again.summary()["Sales Orders"]["updated"] == 0
+    assert len(rows_of(engine, Interaction)) == 1
+
+
+def test_a_step_the_workflow_has_no_arrow_for_is_reported_at_its_cell(
+    engine, database_url, tmp_path, make_sales_order, make_sales_order_line, customer, warehouse, product
+):
+    order = make_sales_order(customer, warehouse)
+    make_sales_order_line(order, product)
+    path = tmp_path / "orders.xlsx"
+    _export_and_set_status(database_url, path, order.number, "Shipped")
+
+    result = import_workbook(engine, path, actor=Actor.system(via="import"))
+
+    (problem,) = result.errors
+    assert problem.cell.startswith("Sales Orders!") and "it can't become shipped" in problem.message
+    assert rows_of(engine, SalesOrder)[0]["status"].value == "draft"
+    assert rows_of(engine, StockMove) == []
