@@ -3,6 +3,7 @@ cancelled. A draft's amounts follow its lines and tax rate; an issued invoice no
 """
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from resolvers import crm, ledger
 from resolvers.documents import line_totals, money, only_draft_documents
 from resolvers.errors import ErrorCode, Refused
 from resolvers.permissions import Actor
-from resolvers.workflow import after_write, delete_rule, keep_unchanged, refuse_step, row_rule, state_field
+from resolvers.workflow import after_write, delete_rule, row_rule, state_field, workflow_step
 
 DRAFT, ISSUED, PAID, CANCELLED = InvoiceStatus.DRAFT, InvoiceStatus.ISSUED, InvoiceStatus.PAID, InvoiceStatus.CANCELLED
 NEXT = {DRAFT: (ISSUED, CANCELLED), ISSUED: (PAID,), PAID: (), CANCELLED: ()}
@@ -36,21 +37,16 @@ def set_amounts(invoice: Any, net: Any) -> None:
 def move_invoice(
     session: Session, invoice: Any, before: Mapping[str, Any] | None, status: InvoiceStatus, actor: Actor
 ) -> None:
-    if before is None:
-        if status is not DRAFT:
-            raise Refused.one("a new invoice starts as a draft; issue it once its lines are in", field="status")
-        return
-    was = before["status"]
-    if was is DRAFT:
+    if before is not None and before["status"] is DRAFT:
         set_amounts(invoice, line_totals(session, InvoiceLine, {invoice.id})[invoice.id])
-    else:
-        keep_unchanged(Invoice, invoice, before, may_change={"due_date"})
-    if status is was:
-        return
-    if status not in NEXT[was]:
-        hint = " (an issued invoice is corrected by reversing its journal entry)" if status is CANCELLED else ""
-        refused = refuse_step(Invoice, invoice.number, was, status, NEXT[was])
-        raise Refused.one(refused.errors[0].message + hint, ErrorCode.INVALID_STATE, "status")
+    try:
+        if workflow_step(Invoice, invoice, before, status, arrows=NEXT, may_change={"due_date"}) is None:
+            return
+    except Refused as refused:
+        if status is not CANCELLED or before is None:
+            raise
+        hint = " (an issued invoice is corrected by reversing its journal entry)"
+        raise Refused([replace(error, message=error.message + hint) for error in refused.errors]) from None
     if status is ISSUED:
         _issue(session, invoice, actor)
     elif status is PAID and invoice.paid_amount < invoice.total_amount:

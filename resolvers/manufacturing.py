@@ -14,7 +14,7 @@ from models.manufacturing import BillOfMaterials, BomLine, WorkOrder, WorkOrderS
 from resolvers import crud, ledger
 from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.permissions import Actor
-from resolvers.workflow import keep_unchanged, refuse_step, state_field
+from resolvers.workflow import state_field, workflow_step
 
 PLANNED, IN_PROGRESS, DONE, CANCELLED = (
     WorkOrderStatus.PLANNED,
@@ -29,17 +29,8 @@ NEXT = {PLANNED: (IN_PROGRESS, CANCELLED), IN_PROGRESS: (DONE, CANCELLED), DONE:
 def move_work_order(
     session: Session, order: Any, before: Mapping[str, Any] | None, status: WorkOrderStatus, actor: Actor
 ) -> None:
-    if before is None:
-        if status is not PLANNED:
-            raise Refused.one("a new work order starts as planned", field="status")
+    if workflow_step(WorkOrder, order, before, status, arrows=NEXT, may_change={"due_date"}) is None:
         return
-    was = before["status"]
-    if was is not PLANNED:
-        keep_unchanged(WorkOrder, order, before, may_change={"due_date"})
-    if status is was:
-        return
-    if status not in NEXT[was]:
-        raise refuse_step(WorkOrder, order.number, was, status, NEXT[was])
     if status is IN_PROGRESS:
         _components(session, order)  # refuses a product nobody said how to make
     elif status is DONE:

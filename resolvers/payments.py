@@ -86,26 +86,15 @@ def post_payments(session: Session, payments: list[Any], actor: Actor) -> None:
     incoming = [p for p in payments if p.direction is PaymentDirection.INCOMING]
     outgoing = [p for p in payments if p.direction is PaymentDirection.OUTGOING]
     numbers = _numbers(session, incoming, outgoing)
-    for payment in incoming:
-        number = numbers[("invoice", payment.invoice_id)]
-        ledger.post(
-            session,
-            ledger.transfer(payment.amount, debit=ledger.CASH, credit=ledger.RECEIVABLES),
-            memo=f"Payment received for {number}",
-            source=number,
-            actor=actor,
-            posted_at=payment.paid_at,
-        )
-    for payment in outgoing:
-        number = numbers[("purchase order", payment.purchase_order_id)]
-        ledger.post(
-            session,
-            ledger.transfer(payment.amount, debit=ledger.PAYABLES, credit=ledger.CASH),
-            memo=f"Payment made for {number}",
-            source=number,
-            actor=actor,
-            posted_at=payment.paid_at,
-        )
+    for payment in payments:
+        if payment.direction is PaymentDirection.INCOMING:
+            number, debit, credit = numbers[("invoice", payment.invoice_id)], ledger.CASH, ledger.RECEIVABLES
+            memo = f"Payment received for {number}"
+        else:
+            number, debit, credit = numbers[("purchase order", payment.purchase_order_id)], ledger.PAYABLES, ledger.CASH
+            memo = f"Payment made for {number}"
+        postings = ledger.transfer(payment.amount, debit=debit, credit=credit)
+        ledger.post(session, postings, memo=memo, source=number, actor=actor, posted_at=payment.paid_at)
     _add_paid(session, Invoice, incoming, "invoice_id", consequence)
     _add_paid(session, PurchaseOrder, outgoing, "purchase_order_id", consequence)
     for payment in incoming:

@@ -17,7 +17,7 @@ from resolvers import crud, ledger
 from resolvers.documents import only_draft_documents, recompute_totals
 from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.permissions import Actor, can_move_to
-from resolvers.workflow import after_write, delete_rule, keep_unchanged, refuse_step, row_rule, state_field
+from resolvers.workflow import after_write, delete_rule, refuse_step, row_rule, state_field, workflow_step
 
 DRAFT, ORDERED, RECEIVED, CANCELLED = (
     PurchaseOrderStatus.DRAFT,
@@ -42,17 +42,8 @@ class Receipt:
 def move_purchase_order(
     session: Session, order: Any, before: Mapping[str, Any] | None, status: PurchaseOrderStatus, actor: Actor
 ) -> None:
-    if before is None:
-        if status is not DRAFT:
-            raise Refused.one("a new purchase order starts as a draft; order it once its lines are in", field="status")
+    if workflow_step(PurchaseOrder, order, before, status, arrows=NEXT, may_change={"expected_date"}) is None:
         return
-    was = before["status"]
-    if was is not DRAFT:
-        keep_unchanged(PurchaseOrder, order, before, may_change={"expected_date"})
-    if status is was:
-        return
-    if status not in NEXT[was]:
-        raise refuse_step(PurchaseOrder, order.number, was, status, NEXT[was])
     if status is ORDERED and not _lines(session, order.id):
         raise Refused.one(f"purchase order {order.number} has no lines to order", ErrorCode.INVALID_STATE, "status")
     if status is CANCELLED and order.received_amount > 0:

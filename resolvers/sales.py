@@ -19,7 +19,7 @@ from resolvers import crm, crud, ledger
 from resolvers.documents import money, net_unit_price, only_draft_documents, recompute_totals
 from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.permissions import Actor
-from resolvers.workflow import after_write, delete_rule, keep_unchanged, refuse_step, row_rule, state_field
+from resolvers.workflow import after_write, delete_rule, row_rule, state_field, workflow_step
 
 DRAFT, CONFIRMED, SHIPPED, INVOICED, CANCELLED = (
     SalesOrderStatus.DRAFT,
@@ -50,17 +50,8 @@ def _lines(session: Session, order_id: int) -> list[sa.Row]:
 def move_sales_order(
     session: Session, order: Any, before: Mapping[str, Any] | None, status: SalesOrderStatus, actor: Actor
 ) -> None:
-    if before is None:
-        if status is not DRAFT:
-            raise Refused.one("a new sales order starts as a draft; confirm it once its lines are in", field="status")
+    if workflow_step(SalesOrder, order, before, status, arrows=NEXT) is None:
         return
-    was = before["status"]
-    if was is not DRAFT:
-        keep_unchanged(SalesOrder, order, before, may_change=set())
-    if status is was:
-        return
-    if status not in NEXT[was]:
-        raise refuse_step(SalesOrder, order.number, was, status, NEXT[was])
     if status is CONFIRMED:
         _confirm(session, order, actor)
     elif status is SHIPPED:

@@ -119,3 +119,33 @@ def keep_unchanged(model: type[Base], row: Any, before: Mapping[str, Any], *, ma
                 ErrorCode.INVALID_STATE,
                 name,
             )
+
+
+def workflow_step(
+    model: type[Base],
+    row: Any,
+    before: Mapping[str, Any] | None,
+    status: enum.Enum,
+    *,
+    arrows: Mapping[enum.Enum, tuple[enum.Enum, ...]],
+    may_change: set[str] = frozenset(),
+) -> enum.Enum | None:
+    """The checks every document's transition starts with; returns the state it leaves when this is a step to take.
+
+    A new document starts in the workflow's first state; past that state its fields stay as they are (but
+    `may_change`); staying where it is takes no step (None); a step without an arrow is refused.
+    """
+    initial = next(iter(arrows))
+    if before is None:
+        if status is not initial:
+            message = f"a new {label(model)} starts as {initial.value.replace('_', ' ')}"
+            raise Refused.one(message, ErrorCode.VALIDATION, "status")
+        return None
+    was = before["status"]
+    if was is not initial:
+        keep_unchanged(model, row, before, may_change=may_change)
+    if status is was:
+        return None
+    if status not in arrows[was]:
+        raise refuse_step(model, row.number, was, status, arrows[was])
+    return was
