@@ -67,8 +67,18 @@ def async_session_factory(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def begin_writing(session: Session | sa.Connection) -> None:
+    """Start a write transaction. On SQLite, take the database's write lock at once (`BEGIN IMMEDIATE`), so that
+    what a write reads before writing (the stock on hand, what an invoice still owes) can't change under it; writers
+    queue for up to the busy timeout. PostgreSQL needs nothing here: writes lock the rows they depend on."""
+    bind = session.get_bind() if isinstance(session, Session) else session
+    if bind.dialect.name == "sqlite":
+        session.execute(sa.text("BEGIN IMMEDIATE"))
+
+
 @contextmanager
 def transaction(engine: sa.Engine) -> Iterator[Session]:
-    """A session whose work commits together on success and rolls back on any exception."""
+    """A write transaction whose work commits together on success and rolls back on any exception."""
     with session_factory(engine)() as session, session.begin():
+        begin_writing(session)
         yield session

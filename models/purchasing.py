@@ -67,7 +67,10 @@ class PurchaseOrderLine(Record, Base):
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
     quantity: Mapped[Decimal] = mapped_column(Quantity(), info={"above": 0})
     unit_cost: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), info={"min": 0})
-    received_quantity: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"), info={"min": 0})
+    #: Kept by Onebook: what receipts have brought in so far.
+    received_quantity: Mapped[Decimal] = mapped_column(
+        Quantity(), default=Decimal("0.000"), info={"min": 0, "derived": True}
+    )
 
     order: Mapped[PurchaseOrder] = relationship()
     product: Mapped[Product] = relationship()

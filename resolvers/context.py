@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from app.database import begin_writing
 from resolvers.loaders import Loaders
 from resolvers.permissions import Actor
 
@@ -57,7 +58,7 @@ class RequestContext:
             session = self.session
             await session.commit()  # end the read transaction so the write sees current data
             try:
-                result = await session.run_sync(operation)
+                result = await session.run_sync(_writing, operation)
                 await session.commit()
             except BaseException:
                 await session.rollback()
@@ -69,3 +70,8 @@ class RequestContext:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _writing(session: Session, operation: Callable[[Session], T]) -> T:
+    begin_writing(session)
+    return operation(session)

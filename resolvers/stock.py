@@ -118,7 +118,8 @@ def stock_levels(
 
 
 def _describe(quantity: Decimal) -> str:
-    return format(quantity.normalize(), "f") if quantity == quantity.to_integral() else format(quantity, "f")
+    """12.000 -> '12', 1.500 -> '1.5'."""
+    return format(quantity.normalize(), "f")
 
 
 @row_rule(StockMove)

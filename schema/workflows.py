@@ -20,6 +20,7 @@ from models.purchasing import PurchaseOrder, PurchaseOrderStatus
 from models.sales import SalesOrder, SalesOrderStatus
 from resolvers import crud, ledger, purchasing, sales
 from resolvers.errors import ErrorCode, Refused
+from resolvers.permissions import check_write
 from resolvers.validation import label
 from schema import finance, manufacturing
 from schema import purchasing as purchasing_types
@@ -44,6 +45,7 @@ def _step(
 ) -> Any:
     """Move one document into `state`; asked of a verb, a step to where the document already is is refused."""
     try:
+        check_write(actor, model, state_changes=True)  # before reading: a caller without access learns nothing
         current = crud.get(session, model, id)
         if current.status is state:
             message = f"{label(model)} {current.number} is already {state.value.replace('_', ' ')}"

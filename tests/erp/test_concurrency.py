@@ -27,11 +27,8 @@ def two_confirmed_orders(make_stock_move, make_sales_order, make_sales_order_lin
     return orders
 
 
-def test_two_concurrent_shipments_of_the_last_units_ship_once(
-    engine, backend, two_confirmed_orders, product, warehouse
-):
-    if backend != "postgresql":
-        pytest.skip("SQLite runs one writer at a time; the row locks this test is about are PostgreSQL's")
+def test_two_concurrent_shipments_of_the_last_units_ship_once(engine, two_confirmed_orders, product, warehouse):
+    # PostgreSQL: the second waits for the first's lock on the product; SQLite: for its write lock on the database
     for order in two_confirmed_orders:
         update(engine, SalesOrder, order.id, {"status": SalesOrderStatus.CONFIRMED})
     first, second = two_confirmed_orders
