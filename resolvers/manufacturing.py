@@ -4,6 +4,7 @@ refused, with the short components named, when the warehouse doesn't hold enough
 """
 
 from collections.abc import Mapping
+from decimal import ROUND_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,14 @@ PLANNED, IN_PROGRESS, DONE, CANCELLED = (
     WorkOrderStatus.CANCELLED,
 )
 NEXT = {PLANNED: (IN_PROGRESS, CANCELLED), IN_PROGRESS: (DONE, CANCELLED), DONE: (), CANCELLED: ()}
+#: The stock ledger counts in thousandths (models.base.Quantity).
+THOUSANDTH = Decimal("0.001")
+
+
+def consumption(per_unit: Decimal, quantity: Decimal) -> Decimal:
+    """What making `quantity` units uses of a component, rounded up to a thousandth: never less than needed, never
+    nothing (0.5 l of paint a table, for 0.333 tables: 0.167 l)."""
+    return (per_unit * quantity).quantize(THOUSANDTH, rounding=ROUND_UP)
 
 
 @state_field(WorkOrder, "status")
@@ -72,7 +81,7 @@ def _complete(session: Session, order: Any, actor: Actor) -> None:
         {
             "product_id": component_id,
             "warehouse_id": order.warehouse_id,
-            "quantity": -(per_unit * order.quantity),
+            "quantity": -consumption(per_unit, order.quantity),
             "kind": StockMoveKind.PRODUCTION_OUT,
             "reference": order.number,
         }
