@@ -15,7 +15,7 @@ from models.manufacturing import BillOfMaterials, BomLine, WorkOrder, WorkOrderS
 from resolvers import crud, ledger
 from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.permissions import Actor
-from resolvers.workflow import keep_unchanged, refuse_step, state_field
+from resolvers.workflow import delete_rule, keep_unchanged, refuse_step, state_field
 
 PLANNED, IN_PROGRESS, DONE, CANCELLED = (
     WorkOrderStatus.PLANNED,
@@ -103,3 +103,19 @@ def _complete(session: Session, order: Any, actor: Actor) -> None:
         "reference": order.number,
     }
     crud.create_many(session, StockMove, [produced], actor=consequence, action="produce")
+
+
+@delete_rule(WorkOrder)
+def only_unstarted_work_orders_are_deleted(session: Session, orders: list[Any], actor: Actor) -> list[UserError]:
+    """A started work order is cancelled, a done one stays: its stock moves name it (nothing else refers to it)."""
+    return [
+        UserError(
+            f"work order {order.number} is {order.status.value.replace('_', ' ')}; only a planned or cancelled"
+            " work order can be deleted",
+            ErrorCode.INVALID_STATE,
+            ("id",),
+            index,
+        )
+        for index, order in enumerate(orders)
+        if order.status in (IN_PROGRESS, DONE)
+    ]

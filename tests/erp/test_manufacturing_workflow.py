@@ -15,6 +15,7 @@ ERRORS = "errors { field message code }"
 ORDER_PAYLOAD = f"workOrder {{ id version number status quantity }} {ERRORS}"
 START = f"mutation ($id: ID!) {{ startWorkOrder(id: $id) {{ {ORDER_PAYLOAD} }} }}"
 COMPLETE = f"mutation ($id: ID!) {{ completeWorkOrder(id: $id) {{ {ORDER_PAYLOAD} }} }}"
+DELETE = f"mutation ($id: ID!) {{ deleteWorkOrder(id: $id) {{ {ORDER_PAYLOAD} }} }}"
 CANCEL = f"mutation ($id: ID!) {{ cancelWorkOrder(id: $id) {{ {ORDER_PAYLOAD} }} }}"
 UPDATE = f"""
 mutation ($id: ID!, $input: UpdateWorkOrderInput!) {{
@@ -226,6 +227,49 @@ def test_a_done_order_is_not_cancelled(gql, engine, started, warehouse, stocked)
     assert error["message"] == f"work order {started.number} is done; it can't become cancelled (that is final)"
     assert state_of(engine, started) == (WorkOrderStatus.DONE, 3)
     assert (ledger_counts(engine), stock(gql, warehouse)) == (books, before)
+
+
+def test_a_done_or_started_order_is_not_deleted(gql, engine, make_work_order, table, warehouse, stocked):
+    # given one order done (its stock moves name it) and one started
+    done = make_work_order(table, warehouse)
+    for mutation in (START, COMPLETE):
+        assert step(gql, mutation, done)["errors"] == []
+    started = make_work_order(table, warehouse)
+    assert step(gql, START, started)["errors"] == []
+    books = ledger_counts(engine)
+
+    # when they are deleted
+    refusals = [only_error(step(gql, DELETE, order)) for order in (done, started)]
+
+    # then both stay, with what they did
+    assert refusals == [
+        {
+            "field": ["id"],
+            "message": f"work order {done.number} is done; only a planned or cancelled work order can be deleted",
+            "code": "INVALID_STATE",
+        },
+        {
+            "field": ["id"],
+            "message": f"work order {started.number} is in progress; only a planned or cancelled work order can be"
+            " deleted",
+            "code": "INVALID_STATE",
+        },
+    ]
+    assert (state_of(engine, done), state_of(engine, started)) == (
+        (WorkOrderStatus.DONE, 3),
+        (WorkOrderStatus.IN_PROGRESS, 2),
+    )
+    assert ledger_counts(engine) == books
+
+
+def test_a_planned_or_cancelled_order_is_deleted(gql, engine, make_work_order, table, warehouse):
+    planned, cancelled = make_work_order(table, warehouse), make_work_order(table, warehouse)
+    assert step(gql, CANCEL, cancelled)["errors"] == []
+
+    for order in (planned, cancelled):
+        assert step(gql, DELETE, order)["errors"] == []
+
+    assert count(engine, WorkOrder) == 0
 
 
 def test_the_quantity_of_a_started_order_does_not_change(gql, engine, started):
