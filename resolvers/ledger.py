@@ -123,6 +123,16 @@ def post_manual_entry(session: Session, *, lines: Sequence[ManualLine], memo: st
         errors.append(UserError("a journal entry needs at least two lines", field=("lines",)))
     if not memo.strip():
         errors.append(UserError("say what the entry is for", field=("memo",)))
+    accounts = Account.__table__
+    codes = {line.account for line in lines}
+    known = set(session.scalars(sa.select(accounts.c.code).where(accounts.c.code.in_(codes))))
+    errors += [
+        UserError(
+            f"no account with code {line.account} in the chart of accounts", field=("lines", str(index), "account_code")
+        )
+        for index, line in enumerate(lines)
+        if line.account not in known
+    ]
     if errors:
         raise Refused(errors)
     postings = [Posting(line.account, line.debit - line.credit, line.memo) for line in lines]
@@ -134,8 +144,10 @@ def post_manual_entry(session: Session, *, lines: Sequence[ManualLine], memo: st
 def reverse(session: Session, *, id: int, actor: Actor, memo: str | None = None) -> SimpleNamespace:
     """Post the mirror image of an entry (the only way to undo a posting); an entry is reversed at most once."""
     check_write(actor, JournalEntry)
-    entry = crud.get(session, JournalEntry, id)
+    crud.get(session, JournalEntry, id)  # NOT_FOUND, as for any id
     entries = JournalEntry.__table__
+    # Locked until the transaction ends (PostgreSQL): two people reversing it at once can't both find it unreversed.
+    entry = session.execute(sa.select(entries).where(entries.c.id == id).with_for_update()).one()
     reversal_source = f"reversal of {entry.number}"
     already = session.execute(sa.select(entries.c.number).where(entries.c.source == reversal_source)).scalar()
     if already is not None:

@@ -4,6 +4,7 @@ refused, with the short components named, when the warehouse doesn't hold enough
 """
 
 from collections.abc import Mapping
+from decimal import ROUND_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from models.manufacturing import BillOfMaterials, BomLine, WorkOrder, WorkOrderS
 from resolvers import crud, ledger
 from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.permissions import Actor
-from resolvers.workflow import state_field, workflow_step
+from resolvers.workflow import delete_rule, state_field, workflow_step
 
 PLANNED, IN_PROGRESS, DONE, CANCELLED = (
     WorkOrderStatus.PLANNED,
@@ -23,6 +24,14 @@ PLANNED, IN_PROGRESS, DONE, CANCELLED = (
     WorkOrderStatus.CANCELLED,
 )
 NEXT = {PLANNED: (IN_PROGRESS, CANCELLED), IN_PROGRESS: (DONE, CANCELLED), DONE: (), CANCELLED: ()}
+#: The stock ledger counts in thousandths (models.base.Quantity).
+THOUSANDTH = Decimal("0.001")
+
+
+def consumption(per_unit: Decimal, quantity: Decimal) -> Decimal:
+    """What making `quantity` units uses of a component, rounded up to a thousandth: never less than needed, never
+    nothing (0.5 l of paint a table, for 0.333 tables: 0.167 l)."""
+    return (per_unit * quantity).quantize(THOUSANDTH, rounding=ROUND_UP)
 
 
 @state_field(WorkOrder, "status")
@@ -63,7 +72,7 @@ def _complete(session: Session, order: Any, actor: Actor) -> None:
         {
             "product_id": component_id,
             "warehouse_id": order.warehouse_id,
-            "quantity": -(per_unit * order.quantity),
+            "quantity": -consumption(per_unit, order.quantity),
             "kind": StockMoveKind.PRODUCTION_OUT,
             "reference": order.number,
         }
@@ -85,3 +94,19 @@ def _complete(session: Session, order: Any, actor: Actor) -> None:
         "reference": order.number,
     }
     crud.create_many(session, StockMove, [produced], actor=consequence, action="produce")
+
+
+@delete_rule(WorkOrder)
+def only_unstarted_work_orders_are_deleted(session: Session, orders: list[Any], actor: Actor) -> list[UserError]:
+    """A started work order is cancelled, a done one stays: its stock moves name it (nothing else refers to it)."""
+    return [
+        UserError(
+            f"work order {order.number} is {order.status.value.replace('_', ' ')}; only a planned or cancelled"
+            " work order can be deleted",
+            ErrorCode.INVALID_STATE,
+            ("id",),
+            index,
+        )
+        for index, order in enumerate(orders)
+        if order.status in (IN_PROGRESS, DONE)
+    ]

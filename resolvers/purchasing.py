@@ -46,7 +46,7 @@ def move_purchase_order(
         return
     if status is ORDERED and not _lines(session, order.id):
         raise Refused.one(f"purchase order {order.number} has no lines to order", ErrorCode.INVALID_STATE, "status")
-    if status is CANCELLED and order.received_amount > 0:
+    if status is CANCELLED and any(line.received_quantity > 0 for line in _lines(session, order.id)):
         raise Refused.one(
             f"purchase order {order.number} has goods received; it can't be cancelled",
             ErrorCode.INVALID_STATE,
@@ -128,10 +128,6 @@ def receive_purchase_order(
     or everything outstanding. The order becomes received once every line has fully arrived."""
     if not can_move_to(actor.roles, PurchaseOrder, RECEIVED.value):
         raise Refused.one("you may not receive goods on purchase orders", ErrorCode.FORBIDDEN)
-    if receipts is None:
-        return crud.update(
-            session, PurchaseOrder, id, {"status": RECEIVED}, actor=actor, version=version, action="receive"
-        )
     crud.get(session, PurchaseOrder, id)  # NOT_FOUND, as for any id
     orders = PurchaseOrder.__table__
     order = session.execute(sa.select(orders).where(orders.c.id == id).with_for_update()).one()
@@ -142,8 +138,12 @@ def receive_purchase_order(
             ErrorCode.CONFLICT,
             "version",
         )
+    # Checked for both forms: setting a received order's status to received again changes nothing (a sheet may),
+    # but receiving goods on it is a mistake to report.
     if order.status is not ORDERED:
         raise refuse_step(PurchaseOrder, order.number, order.status, RECEIVED, NEXT[order.status])
+    if receipts is None:
+        return crud.update(session, PurchaseOrder, id, {"status": RECEIVED}, actor=actor, action="receive")
     if not receipts:
         raise Refused.one("say which lines arrived, or leave the lines out to receive everything", field="lines")
     value = _receive(session, order, receipts, actor)
