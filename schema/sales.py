@@ -2,12 +2,13 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Optional
+from typing import Annotated, Optional
 
 import strawberry
 from strawberry import UNSET
 
 from models import sales
+from models.finance import Invoice
 from models.sales import SalesOrderStatus
 from resolvers.listing import SortKey
 from schema.connection import Connection
@@ -31,6 +32,7 @@ strawberry.enum(SalesOrderStatus, description="Sales order status: draft, confir
 
 sales_orders = sales.SalesOrder.__table__
 sales_order_lines = sales.SalesOrderLine.__table__
+invoices = Invoice.__table__
 
 
 def _optional(description: str):
@@ -54,6 +56,11 @@ class SalesOrder:
         sales_order_lines.c.order_id,
         order=(SortKey(sales_order_lines.c.line_no), SortKey(sales_order_lines.c.id)),
         description="What is ordered, by line number.",
+    )
+    invoices: list[Annotated["Invoice", strawberry.lazy("schema.finance")]] | None = to_many(
+        invoices.c.sales_order_id,
+        order=(SortKey(invoices.c.id),),
+        description="The order's invoice (and any cancelled before it), oldest first.",
     )
 
 
