@@ -54,12 +54,21 @@ def coerce_enum(enum_class: type[enum.Enum], value: Any) -> enum.Enum:
     """Accept a member, its value or its name in any case ('Active', 'ACTIVE', 'active')."""
     if isinstance(value, enum_class):
         return value
-    text = str(value).strip().lower().replace(" ", "_")
+    member = enum_spellings(enum_class).get(str(value).strip().lower().replace(" ", "_"))
+    if member is None:
+        allowed = ", ".join(member.value for member in enum_class)
+        raise ValueError(f"must be one of {allowed}")
+    return member
+
+
+@cache
+def enum_spellings(enum_class: type[enum.Enum]) -> dict[str, enum.Enum]:
+    """Each member by its value and by its lowercased name (the first member wins when two share a spelling)."""
+    spellings: dict[str, enum.Enum] = {}
     for member in enum_class:
-        if text in (member.value, member.name.lower()):
-            return member
-    allowed = ", ".join(member.value for member in enum_class)
-    raise ValueError(f"must be one of {allowed}")
+        spellings.setdefault(member.value, member)
+        spellings.setdefault(member.name.lower(), member)
+    return spellings
 
 
 def check_value(column: sa.Column, value: Any) -> Any:
@@ -130,6 +139,8 @@ def _as_is(value: Any) -> Any:
 def _text_check(column: sa.Column) -> Checker:
     length = column.type.length
     text_format = column.info.get("format")
+    if not length and text_format is None:
+        return str
 
     def check(value: Any) -> str:
         value = value if type(value) is str else str(value)
@@ -365,8 +376,10 @@ def check_unique(
                 for found in session.execute(sa.select(table.c.id, *columns).where(condition)):
                     existing[tuple(found[1:])] = found[0]
         for key, indexes in keyed.items():
-            what, shown, field = _describe_key(model, dict(zip(names, key, strict=True)))
             owner = existing.get(key)
+            if len(indexes) == 1 and (owner is None or owner == ids[indexes[0]]):
+                continue  # the common case, decided without describing the key
+            what, shown, field = _describe_key(model, dict(zip(names, key, strict=True)))
             batch_ids = {ids[index] for index in indexes}
             for position, index in enumerate(indexes):
                 if owner is not None and owner != ids[index] and owner not in batch_ids:
