@@ -263,19 +263,19 @@ def update_many(
     merged_rows: list[dict[str, Any]] = []
     befores: list[Any] = []
     state = STATE_FIELDS.get(model)
+    changed_values: list[dict[str, Any]] = []  # per row, the fields whose value changes
     for index, patch in enumerate(patches):
-        before = dict(current[patch.id]._mapping)
+        before = current[patch.id]._asdict()
         cleaned, row_errors = clean_values(model, patch.values, creating=False, row=index)
         errors += row_errors
-        changed = [name for name, value in cleaned.items() if before.get(name) != value]
-        errors += _forbidden_fields(model, index, changed, unwritable)
+        changed = {name: value for name, value in cleaned.items() if before.get(name) != value}
+        if unwritable:
+            errors += _forbidden_fields(model, index, list(changed), unwritable)
+        changed_values.append(changed)
         merged_rows.append({**before, **cleaned})
         befores.append(before[state.name] if state is not None else None)
-    changed_refs = [
-        {name: value for name, value in merged.items() if value != dict(current[patch.id]._mapping).get(name)}
-        for merged, patch in zip(merged_rows, patches, strict=True)
-    ]
-    errors += check_references(session, model, changed_refs)
+    errors += check_references(session, model, changed_values)
+    del changed_values
     bad = _bad_fields(errors, len(patches))
     errors += check_unique(session, model, merged_rows, ids=[patch.id for patch in patches], skip=bad)
     objects = [_row_object(merged) for merged in merged_rows]
