@@ -1,6 +1,7 @@
 """The audit trail: every change writes an AuditEvent in the same transaction as the change itself."""
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -9,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from models.system import AuditEvent
+from resolvers.validation import python_type
 
-__all__ = ["AuditEvent", "changes_between", "plain", "snapshot"]
+__all__ = ["AuditEvent", "changes_between", "created_changes", "plain", "snapshot"]
 
 NOT_AUDITED = frozenset({"created_at", "updated_at", "version"})
 
@@ -45,3 +47,25 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
         for name in names
         if name != "id" and before.get(name) != after.get(name)
     }
+
+
+@cache
+def plain_forms(table: sa.Table) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """(name, the function giving its plain form, or None where the value is plain already) per audited column."""
+    forms = []
+    for column in table.c:
+        if column.key not in NOT_AUDITED and column.key != "id":
+            already_plain = python_type(column.type) in (str, int, bool) and not isinstance(column.type, sa.Enum)
+            forms.append((column.key, None if already_plain else plain))
+    return tuple(forms)
+
+
+def created_changes(values: dict[str, Any], table: sa.Table) -> dict[str, list[Any]]:
+    """A new row's changes as `changes_between({}, snapshot(row))` gives them: [None, value] per field with a value;
+    built from the written values directly (an import creates a million rows)."""
+    changes = {}
+    for name, form in plain_forms(table):
+        value = values.get(name)
+        if value is not None:
+            changes[name] = [None, value if form is None else form(value)]
+    return changes

@@ -47,24 +47,41 @@ def _row_object(values: dict[str, Any]) -> SimpleNamespace:
     return SimpleNamespace(**values)
 
 
-def _forbidden_fields(actor: Actor, model: type[Base], index: int, values: dict[str, Any]) -> list[UserError]:
+def _unwritable_fields(actor: Actor, model: type[Base]) -> frozenset[str]:
+    """The model's fields this actor may not set, decided once per batch: the fields Onebook keeps, and those the
+    permission table withholds. A workflow state is checked per value instead (who may move a document where)."""
+    if actor.consequence:
+        return frozenset()
+    state = STATE_FIELDS.get(model)
+    return frozenset(
+        column.key
+        for column in model.__table__.c
+        if column.info.get("derived")
+        or (not can_write_field(actor.roles, model, column.key) and (state is None or column.key != state.name))
+    )
+
+
+def _forbidden_fields(
+    actor: Actor, model: type[Base], index: int, values: dict[str, Any], unwritable: frozenset[str]
+) -> list[UserError]:
     """The fields among `values` (the ones being set) this actor may not set, each an error."""
     errors = []
-    state = STATE_FIELDS.get(model)
     columns = model.__table__.c
-    for name, value in values.items():
-        if actor.consequence:
+    for name in values:
+        if name not in unwritable:
             continue
-        if name in columns and columns[name].info.get("derived"):
+        if columns[name].info.get("derived"):
             message = f"the {name.replace('_', ' ')} of a {label(model)} is kept by Onebook; it can't be set"
             errors.append(UserError(message, ErrorCode.VALIDATION, (name,), index))
-        elif state is not None and name == state.name:
-            if not can_move_to(actor.roles, model, getattr(value, "value", value)):
-                message = f"you may not move a {label(model)} to {getattr(value, 'value', value)}"
-                errors.append(UserError(message, ErrorCode.FORBIDDEN, (name,), index))
-        elif not can_write_field(actor.roles, model, name):
+        else:
             message = f"you may not change the {name.replace('_', ' ')} of a {label(model)}"
             errors.append(UserError(message, ErrorCode.FORBIDDEN, (name,), index))
+    state = STATE_FIELDS.get(model)
+    if state is not None and state.name in values and not actor.consequence:
+        target = getattr(values[state.name], "value", values[state.name])
+        if not can_move_to(actor.roles, model, target):
+            message = f"you may not move a {label(model)} to {target}"
+            errors.append(UserError(message, ErrorCode.FORBIDDEN, (state.name,), index))
     return errors
 
 
@@ -200,45 +217,64 @@ def create_many(
     check_write(actor, model)
     _check_creatable(actor, model)
     table = model.__table__
+    unwritable, state = _unwritable_fields(actor, model), STATE_FIELDS.get(model)
     errors: list[UserError] = []
     cleaned_rows: list[dict[str, Any]] = []
     defaults = _defaults(model)
     rows = _with_numbers(session, model, rows)
     for index, values in enumerate(rows):
-        errors += _forbidden_fields(
-            actor, model, index, {name: value for name, value in values.items() if value is not None}
-        )
+        if unwritable or state is not None:
+            given = {name: value for name, value in values.items() if value is not None}
+            errors += _forbidden_fields(actor, model, index, given, unwritable)
         cleaned, row_errors = clean_values(model, values, creating=True, row=index)
         errors += row_errors
         cleaned_rows.append({**defaults, **cleaned})
     errors += check_references(session, model, cleaned_rows)
-    bad = [{e.field[0] for e in errors if e.row == index and e.field} for index in range(len(rows))]
-    errors += check_unique(session, model, cleaned_rows, ids=[None] * len(rows), skip=bad)
+    errors += check_unique(session, model, cleaned_rows, ids=[None] * len(rows), skip=_bad_fields(errors, len(rows)))
     names = table.c.keys()
     objects = [_row_object({name: values.get(name) for name in names}) for values in cleaned_rows]
+    del cleaned_rows
     errors += _apply_rules(session, model, objects, [None] * len(objects), actor) if not errors else []
     if errors:
         raise Refused(errors)
     now = utcnow()
-    insert_rows = []
+    new_ids = list(ids) if ids is not None else _next_ids(session, table, len(objects))
     for index, obj in enumerate(objects):
-        values = {name: value for name, value in vars(obj).items() if name != "id"}
-        values.update(created_at=now, updated_at=now, version=1)
-        if ids is not None:
-            values["id"] = ids[index]
-        insert_rows.append(values)
-    inserted = (
-        session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), insert_rows).scalars().all()
-    )
-    written = []
-    entries = []
-    for id, values in zip(inserted, insert_rows, strict=True):
-        obj = _row_object({"id": id, **values})
-        written.append(obj)
-        entries.append((id, audit.changes_between({}, audit.snapshot(obj, table))))
+        obj.id = new_ids[index] if new_ids is not None else None
+        obj.created_at = obj.updated_at = now
+        obj.version = 1
+    if new_ids is None:
+        insert_rows = [{name: value for name, value in vars(obj).items() if name != "id"} for obj in objects]
+        statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        for obj, id in zip(objects, session.execute(statement, insert_rows).scalars(), strict=True):
+            obj.id = id
+    else:
+        session.execute(table.insert(), [vars(obj) for obj in objects])
+    entries = [(obj.id, audit.created_changes(vars(obj), table)) for obj in objects]
     record(session, actor=actor, action=action, model=model, entries=entries)
-    _after_write(session, model, written, actor)
-    return written
+    _after_write(session, model, objects, actor)
+    return objects
+
+
+def _next_ids(session: Session, table: sa.Table, count: int) -> list[int] | None:
+    """The ids the next `count` rows get, so that they are inserted with one executemany (SQLite runs a RETURNING
+    executemany one row at a time). SQLite gives a new row the largest id plus one; a write that changes nothing
+    takes the database's write lock first (if `begin_writing` has not), so no other connection adds rows until this
+    transaction ends. None on PostgreSQL, whose batched RETURNING reads the ids the sequence gave."""
+    if session.get_bind().dialect.name != "sqlite" or count < 2:
+        return None
+    session.execute(table.update().where(sa.false()).values(id=table.c.id))
+    last = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+    return list(range(last + 1, last + 1 + count))
+
+
+def _bad_fields(errors: Sequence[UserError], count: int) -> list[set[str]]:
+    """For each of `count` rows, the fields already reported bad (so that later checks skip them)."""
+    bad: list[set[str]] = [set() for _ in range(count)]
+    for error in errors:
+        if error.row is not None and error.field and 0 <= error.row < count:
+            bad[error.row].add(error.field[0])
+    return bad
 
 
 def update_many(
@@ -256,22 +292,23 @@ def update_many(
     errors = _missing_or_stale(model, patches, current)
     if errors:
         raise Refused(errors)
+    unwritable, state = _unwritable_fields(actor, model), STATE_FIELDS.get(model)
     merged_rows: list[dict[str, Any]] = []
     befores: list[Any] = []
+    changed_values: list[dict[str, Any]] = []  # per row, the fields whose value changes
     for index, patch in enumerate(patches):
-        before = dict(current[patch.id]._mapping)
+        before = current[patch.id]._asdict()
         cleaned, row_errors = clean_values(model, patch.values, creating=False, row=index)
         errors += row_errors
         changed = {name: value for name, value in cleaned.items() if before.get(name) != value}
-        errors += _forbidden_fields(actor, model, index, changed)
+        if unwritable or state is not None:
+            errors += _forbidden_fields(actor, model, index, changed, unwritable)
+        changed_values.append(changed)
         merged_rows.append({**before, **cleaned})
         befores.append(before)
-    changed_refs = [
-        {name: value for name, value in merged.items() if value != dict(current[patch.id]._mapping).get(name)}
-        for merged, patch in zip(merged_rows, patches, strict=True)
-    ]
-    errors += check_references(session, model, changed_refs)
-    bad = [{e.field[0] for e in errors if e.row == index and e.field} for index in range(len(patches))]
+    errors += check_references(session, model, changed_values)
+    del changed_values
+    bad = _bad_fields(errors, len(patches))
     errors += check_unique(session, model, merged_rows, ids=[patch.id for patch in patches], skip=bad)
     objects = [_row_object(merged) for merged in merged_rows]
     errors += _apply_rules(session, model, objects, befores, actor) if not errors else []

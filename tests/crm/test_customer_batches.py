@@ -1,0 +1,94 @@
+"""Creating customers in batches, as a sheet import does: ids, audit events and the number of statements."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.database import transaction
+from models.crm import Customer, CustomerStatus
+from models.system import AuditEvent
+from resolvers import crud
+from resolvers.errors import Refused
+from resolvers.permissions import Actor
+from tests.factories import stored
+
+
+@contextmanager
+def counting_statements(engine: sa.Engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine sends while the block runs (an executemany counts once)."""
+    statements: list[str] = []
+
+    def record(connection, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def new_customers(count: int, start: int = 1) -> list[dict]:
+    return [
+        {"code": f"B-{n:04}", "name": f"Batch {n}", "status": "active", "credit_limit": "12.50"}
+        for n in range(start, start + count)
+    ]
+
+
+def test_a_batch_gets_ids_after_the_existing_rows_in_the_order_given(engine, make_customer):
+    # given a customer already stored
+    existing = make_customer()
+    # when three more are created in one batch
+    with transaction(engine) as session:
+        written = crud.create_many(session, Customer, new_customers(3), actor=Actor.system(via="api"))
+    # then each written row carries the id it was stored under, in the order given, after the existing one
+    ids = [row.id for row in written]
+    assert ids == sorted(ids) and len(set(ids)) == 3 and ids[0] > existing.id
+    for row in written:
+        assert stored(engine, Customer, row.id)["code"] == row.code
+        assert row.version == 1 and row.status is CustomerStatus.ACTIVE and row.credit_limit == Decimal("12.50")
+
+
+def test_each_created_row_has_one_audit_event_with_its_values(engine):
+    # when two customers are created in one batch
+    with transaction(engine) as session:
+        written = crud.create_many(session, Customer, new_customers(2), actor=Actor.system(via="import"))
+    # then each has one audit event listing every given field as [None, value], in plain form
+    events = AuditEvent.__table__
+    with engine.connect() as connection:
+        found = connection.execute(sa.select(events).where(events.c.entity == "Customer").order_by(events.c.id)).all()
+    assert [event.entity_id for event in found] == [row.id for row in written]
+    assert found[0].via == "import" and found[0].action == "create"
+    assert found[0].changes == {
+        "code": [None, "B-0001"],
+        "name": [None, "Batch 1"],
+        "kind": [None, "company"],
+        "status": [None, "active"],
+        "credit_limit": [None, "12.50"],
+    }
+
+
+def test_a_batch_is_written_with_a_number_of_statements_that_does_not_grow_with_its_size(engine):
+    # when batches of 5 and of 50 customers are created
+    counts = []
+    for size, start in ((5, 1), (50, 100)):
+        with counting_statements(engine) as statements, transaction(engine) as session:
+            crud.create_many(session, Customer, new_customers(size, start), actor=Actor.system(via="import"))
+        counts.append(len(statements))
+    # then both take the same number of statements (no statement per row)
+    assert counts[0] == counts[1]
+
+
+def test_a_refused_batch_writes_nothing_and_takes_no_ids(engine):
+    # given a batch whose second row repeats the first one's code
+    rows = new_customers(2)
+    rows[1]["code"] = rows[0]["code"]
+    # when it is created, then it is refused and nothing is stored
+    with pytest.raises(Refused) as refused, transaction(engine) as session:
+        crud.create_many(session, Customer, rows, actor=Actor.system(via="import"))
+    assert [error.row for error in refused.value.errors] == [1]
+    with engine.connect() as connection:
+        assert connection.scalar(sa.select(sa.func.count()).select_from(Customer.__table__)) == 0
