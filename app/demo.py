@@ -234,13 +234,45 @@ def _refuse_non_empty_database(connection: sa.Connection) -> None:
 
 
 def _insert(connection: sa.Connection, table: sa.Table, rows: Iterable[dict]) -> int:
-    """Insert rows in chunks with executemany; returns how many were written."""
+    """Insert rows in chunks with the driver's executemany; returns how many were written.
+
+    The statement is compiled once and each value converted by its column's own SQLAlchemy type (a timestamp shared
+    by a row's columns only once), which is what `connection.execute(table.insert(), rows)` does, without its
+    per-row bookkeeping: a third of the large demo's time.
+    """
     written = 0
     iterator = iter(rows)
+    dialect = connection.dialect
     while chunk := list(itertools.islice(iterator, INSERT_CHUNK_ROWS)):
-        connection.execute(table.insert(), chunk)
+        if not written:
+            keys = list(chunk[0])
+            compiled = table.insert().compile(dialect=dialect, column_keys=keys)
+            order = compiled.positiontup or keys
+            converters = [_converter(table.c[key].type, dialect) for key in order]
+        converted = [[convert(row[key]) for key, convert in zip(order, converters, strict=True)] for row in chunk]
+        if compiled.positiontup:
+            connection.exec_driver_sql(compiled.string, [tuple(values) for values in converted])
+        else:
+            connection.exec_driver_sql(compiled.string, [dict(zip(order, values, strict=True)) for values in converted])
         written += len(chunk)
     return written
+
+
+def _converter(column_type: sa.types.TypeEngine, dialect: sa.Dialect) -> Callable[[object], object]:
+    """The column type's bind processing for this dialect; timestamps remember the last value converted."""
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return lambda value: value
+    if column_type.python_type is not datetime:
+        return lambda value: None if value is None else process(value)
+    last: list = [None, None]
+
+    def convert_timestamp(value: object) -> object:
+        if value is not last[0]:
+            last[:] = value, process(value)
+        return last[1]
+
+    return convert_timestamp
 
 
 def _set_department_heads(connection: sa.Connection, heads: dict[int, int]) -> None:

@@ -881,7 +881,7 @@ class DemoBooks:
                     for order in self.invoiced for at, amount in order.payments]  # fmt: skip
         outgoing = [(at, PaymentDirection.OUTGOING, order.id, amount)
                     for order in self.purchases for at, amount in order.payments]  # fmt: skip
-        for id, (at, direction, document_id, amount) in enumerate(sorted(incoming + outgoing), start=1):
+        for id, (at, direction, document_id, amount) in enumerate(sorted(incoming + outgoing, key=lambda p: (p[0], p[1].value, p[2])), start=1):
             yield {
                 "id": id,
                 "direction": direction,
