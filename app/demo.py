@@ -8,6 +8,7 @@ one transaction: a failed or refused seed writes nothing.
 """
 
 import itertools
+import operator
 import random
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -234,37 +235,57 @@ def _refuse_non_empty_database(connection: sa.Connection) -> None:
 
 
 def _insert(connection: sa.Connection, table: sa.Table, rows: Iterable[dict]) -> int:
-    """Insert rows in chunks with the driver's executemany; returns how many were written.
+    """Insert rows in chunks, through the driver's bulk path; returns how many were written.
 
-    The statement is compiled once and each value converted by its column's own SQLAlchemy type (a timestamp shared
-    by a row's columns only once), which is what `connection.execute(table.insert(), rows)` does, without its
-    per-row bookkeeping: a third of the large demo's time.
+    Each value is converted by its column's own SQLAlchemy type (what `connection.execute(table.insert(), rows)`
+    does, without its per-row bookkeeping), then SQLite takes the chunk in one executemany and PostgreSQL in one
+    COPY (three times faster than multi-row INSERTs there: the large demo writes 1.4 million rows).
     """
     written = 0
     iterator = iter(rows)
-    dialect = connection.dialect
     while chunk := list(itertools.islice(iterator, INSERT_CHUNK_ROWS)):
         if not written:
-            keys = list(chunk[0])
-            compiled = table.insert().compile(dialect=dialect, column_keys=keys)
-            order = compiled.positiontup or keys
-            converters = [_converter(table.c[key].type, dialect) for key in order]
-        converted = [[convert(row[key]) for key, convert in zip(order, converters, strict=True)] for row in chunk]
-        if compiled.positiontup:
-            connection.exec_driver_sql(compiled.string, [tuple(values) for values in converted])
-        else:
-            connection.exec_driver_sql(compiled.string, [dict(zip(order, values, strict=True)) for values in converted])
+            keys = tuple(chunk[0])
+            write_chunk = _chunk_writer(connection, table, keys)
+            values_of = operator.itemgetter(*keys)
+            converters = [
+                (index, convert)
+                for index, key in enumerate(keys)
+                if (convert := _converter(table.c[key].type, connection.dialect)) is not None
+            ]
+        converted = []
+        for row in chunk:
+            values = list(values_of(row))
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            converted.append(values)
+        write_chunk(converted)
         written += len(chunk)
     return written
 
 
-def _converter(column_type: sa.types.TypeEngine, dialect: sa.Dialect) -> Callable[[object], object]:
-    """The column type's bind processing for this dialect; timestamps remember the last value converted."""
+def _chunk_writer(connection: sa.Connection, table: sa.Table, keys: Sequence[str]) -> Callable[[list[list]], None]:
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(key) for key in keys)
+    if connection.dialect.name == "postgresql":
+        copy_statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+
+        def copy(values: list[list]) -> None:
+            with connection.connection.driver_connection.cursor() as cursor, cursor.copy(copy_statement) as copying:
+                for row in values:
+                    copying.write_row(row)
+
+        return copy
+    insert = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join('?' for _ in keys)})"
+    return lambda values: connection.exec_driver_sql(insert, [tuple(row) for row in values])
+
+
+def _converter(column_type: sa.types.TypeEngine, dialect: sa.Dialect) -> Callable[[object], object] | None:
+    """The column type's bind processing for this dialect (None: values go as they are); a timestamp shared by a
+    row's columns is converted once."""
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return lambda value: value
-    if column_type.python_type is not datetime:
-        return lambda value: None if value is None else process(value)
+    if process is None or column_type.python_type is not datetime:
+        return process
     last: list = [None, None]
 
     def convert_timestamp(value: object) -> object:

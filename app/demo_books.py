@@ -639,7 +639,8 @@ class DemoBooks:
         for order in self.work_orders:
             if order.done_at:
                 for component_id, per_unit in self.boms[order.product_id]:
-                    moves.append(self._move(order.done_at, component_id, order.warehouse_id, -(per_unit * order.quantity),
+                    used = -(per_unit * order.quantity)
+                    moves.append(self._move(order.done_at, component_id, order.warehouse_id, used,
                                             StockMoveKind.PRODUCTION_OUT, order.number, document=order))  # fmt: skip
                 moves.append(self._move(order.done_at, order.product_id, order.warehouse_id, order.quantity,
                                         StockMoveKind.PRODUCTION_IN, order.number, document=order))  # fmt: skip
@@ -881,7 +882,8 @@ class DemoBooks:
                     for order in self.invoiced for at, amount in order.payments]  # fmt: skip
         outgoing = [(at, PaymentDirection.OUTGOING, order.id, amount)
                     for order in self.purchases for at, amount in order.payments]  # fmt: skip
-        for id, (at, direction, document_id, amount) in enumerate(sorted(incoming + outgoing, key=lambda p: (p[0], p[1].value, p[2])), start=1):
+        in_time_order = sorted(incoming + outgoing, key=lambda payment: (payment[0], payment[1].value, payment[2]))
+        for id, (at, direction, document_id, amount) in enumerate(in_time_order, start=1):
             yield {
                 "id": id,
                 "direction": direction,
