@@ -271,7 +271,8 @@ class _Entry:
 
 
 def _hours_later(rng: random.Random, moment: datetime, low: int, high: int) -> datetime:
-    return moment + timedelta(hours=rng.randint(low, high), minutes=rng.randrange(60))
+    """Some time between `low` and `high` hours (and 59 minutes) after a moment."""
+    return moment + timedelta(minutes=rng.randrange(low * 60, high * 60 + 60))
 
 
 def _happened(moment: datetime | None) -> datetime | None:
@@ -368,6 +369,14 @@ class DemoBooks:
             self.counts["sales_order_lines"], [rng.choice((1, 2, 2, 3, 4)) for _ in range(self.counts["sales_orders"])]
         )
         oldest = min(HISTORY_DAYS, self.buyers[0].age_days - 1) if self.buyers else 1
+        payers, payer_weights = (
+            [payer for payer, _ in PAYER_WEIGHTS],
+            list(itertools.accumulate(w for _, w in PAYER_WEIGHTS)),
+        )
+        quantities = [Decimal(quantity) for quantity in range(41)]
+        discounts = [Decimal(percent) for percent in (0, 0, 0, 5, 10)]
+        # At most 40 of a product on a line, and at most what 1,500.00 buys.
+        most = {id: max(1, min(40, int(1500 / max(item.unit_price, 1)))) for id, item in self.items.items()}
         by_limit = sorted(self.buyers, key=lambda buyer: (buyer.credit_limit != 0, -buyer.credit_limit, buyer.id))
         for draw, line_count in enumerate(line_counts):
             if draw < len(COVERING_SALES):
@@ -377,7 +386,7 @@ class DemoBooks:
                 days = min(days, customer.age_days - 1)
             else:
                 stop = SaleStop.CANCELLED if rng.random() < 0.05 else SaleStop.ISSUED
-                payer = _weighted(rng, PAYER_WEIGHTS)
+                payer = rng.choices(payers, cum_weights=payer_weights)[0]
                 days = _days_ago(rng, oldest)
                 # Customers who had signed up by then: a suffix of the ages, oldest customers at the end.
                 first = bisect_left(ages, days + 1)
@@ -387,11 +396,8 @@ class DemoBooks:
                 days = min(days, customer.age_days - 1)
             lines = []
             for product_id in _distinct_choices(rng, product_ids, popularity, line_count):
-                item = self.items[product_id]
-                most = max(1, min(40, int(1500 / max(item.unit_price, Decimal(1)))))
-                lines.append(
-                    (product_id, Decimal(rng.randint(1, most)), item.unit_price, Decimal(rng.choice((0, 0, 0, 5, 10))))
-                )
+                price = self.items[product_id].unit_price
+                lines.append((product_id, quantities[rng.randint(1, most[product_id])], price, rng.choice(discounts)))
             order = _SalesOrder(
                 customer=customer,
                 warehouse_id=rng.choices(self.warehouse_ids, cum_weights=warehouse_weights)[0],
