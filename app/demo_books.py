@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import resolvers.domain  # noqa: F401  (first: importing resolvers.ledger before the rest is a circular import)
 from app.demo import HISTORY_DAYS, REFERENCE_TIME, SYSTEM_START, _apportion, _record_columns
 from models.crm import InteractionKind
 from models.finance import InvoiceStatus, PaymentDirection

@@ -458,8 +458,3 @@ def delete(
         return delete_many(session, model, [(id, version)], actor=actor)[0]
     except Refused as refused:
         raise _single(refused) from None
-
-
-# The domain rules register themselves with the registries above when imported; importing them here means every
-# path that writes through this module (API, imports, CLI, demo) runs them. Last, because they import this module.
-import resolvers.domain  # noqa: E402, F401
