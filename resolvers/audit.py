@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from models.system import AuditEvent
 from resolvers.validation import python_type
 
-__all__ = ["AuditEvent", "changes_between", "created_changes", "plain", "snapshot"]
+__all__ = ["AuditEvent", "changes_between", "created_changes", "plain", "row_changes", "snapshot"]
 
 NOT_AUDITED = frozenset({"created_at", "updated_at", "version"})
 
@@ -47,6 +47,17 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
         for name in names
         if name != "id" and before.get(name) != after.get(name)
     }
+
+
+def row_changes(before: Any, after: Any, table: sa.Table) -> dict[str, list[Any]]:
+    """`changes_between(snapshot(before), snapshot(after))` in one pass, without the two snapshots (an import
+    compares a million rows)."""
+    changes = {}
+    for name in audited_names(table):
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new and name != "id":
+            changes[name] = [plain(old), plain(new)]
+    return changes
 
 
 @cache

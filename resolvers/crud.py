@@ -315,28 +315,33 @@ def update_many(
     if errors:
         raise Refused(errors)
     now = utcnow()
-    updates, entries, written, changed = [], [], [], []
+    entries, written, changed = [], [], []
+    audited = audit.audited_names(table)
+    unaudited = [column.key for column in table.c if column.key not in audited and column.key != "id"]
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # the columns that change -> their rows' values
     for patch, obj in zip(patches, objects, strict=True):
         before = current[patch.id]
-        changes = audit.changes_between(audit.snapshot(before, table), audit.snapshot(obj, table))
+        changes = audit.row_changes(before, obj, table)
+        written.append(obj)
         if not changes:
-            written.append(obj)
             continue
         obj.version = before.version + 1
         obj.updated_at = now
-        updates.append({**{f"v_{name}": value for name, value in vars(obj).items()}, "old_version": before.version})
+        names = (*changes, *(name for name in unaudited if getattr(before, name) != getattr(obj, name)))
+        values = {f"v_{name}": getattr(obj, name) for name in names}
+        values.update(v_id=patch.id, old_version=before.version)
+        updates.setdefault(names, []).append(values)
         entries.append((patch.id, changes))
-        written.append(obj)
         changed.append(obj)
-    if updates:
-        assignments = {column.name: sa.bindparam(f"v_{column.name}") for column in table.c if column.name != "id"}
+    for names, rows in updates.items():
+        # Only the columns that change are set: the database then leaves the other columns' indexes alone.
         statement = (
             table.update()
             .where(table.c.id == sa.bindparam("v_id"), table.c.version == sa.bindparam("old_version"))
-            .values(assignments)
+            .values({name: sa.bindparam(f"v_{name}") for name in names})
         )
-        result = session.execute(statement, updates)
-        if result.rowcount not in (-1, len(updates)):
+        result = session.execute(statement, rows)
+        if result.rowcount not in (-1, len(rows)):
             raise Refused.one(
                 f"some {label(model)} records were changed by someone else meanwhile; reload and try again",
                 ErrorCode.CONFLICT,
