@@ -181,8 +181,14 @@ def record(session: Session, *, actor: Actor, action: str, model: type[Base], en
     if not entries:
         return
     now = utcnow()
+    table = audit.AuditEvent.__table__
+    # The changes go in as JSON text encoded here, once per row, instead of through the column type's encoder.
+    changes: sa.ColumnElement[Any] = sa.bindparam("changes_json", type_=sa.Text)
+    if session.get_bind().dialect.name != "sqlite":
+        changes = sa.cast(changes, table.c.changes.type)
+    statement = table.insert().values(changes=changes)
     session.execute(
-        audit.AuditEvent.__table__.insert(),
+        statement,
         [
             {
                 "occurred_at": now,
@@ -192,10 +198,10 @@ def record(session: Session, *, actor: Actor, action: str, model: type[Base], en
                 "action": action,
                 "entity": model.__name__,
                 "entity_id": id,
-                "changes": changes,
+                "changes_json": audit.encode_changes(changed),
                 "batch_id": actor.batch_id,
             }
-            for id, changes in entries
+            for id, changed in entries
         ],
     )
 
