@@ -7,11 +7,13 @@ all inside the caller's transaction. Any problem in any row raises `Refused` wit
 with its row) before anything is written.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from types import SimpleNamespace
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -175,35 +177,51 @@ def _missing_or_stale(model: type[Base], patches: Sequence[Patch], current: dict
     return errors
 
 
-def record(session: Session, *, actor: Actor, action: str, model: type[Base], entries: list[tuple[int, dict]]) -> None:
-    """One audit event per changed row, written with one statement (also for writes outside these functions,
-    such as issuing a token)."""
-    if not entries:
-        return
+AUDIT_CHUNK = 20_000  # audit events encoded and sent at a time: a big import's events are never all held at once
+AUDIT_COLUMNS = (
+    "occurred_at", "actor_id", "actor_email", "via", "action", "entity", "entity_id", "changes", "batch_id",
+)  # fmt: skip
+AUDIT_NAMES = tuple(name if name != "changes" else "changes_json" for name in AUDIT_COLUMNS)  # the changes go as text
+
+
+def record(
+    session: Session, *, actor: Actor, action: str, model: type[Base], entries: Iterable[tuple[int, dict]]
+) -> None:
+    """One audit event per changed row, sent in chunks of one statement each (also for writes outside these
+    functions, such as issuing a token). On PostgreSQL the events are copied in (COPY), the fastest way in."""
     now = utcnow()
+    fixed = (now, actor.user_id, actor.email, actor.via, action, model.__name__)
     table = audit.AuditEvent.__table__
-    # The changes go in as JSON text encoded here, once per row, instead of through the column type's encoder.
-    changes: sa.ColumnElement[Any] = sa.bindparam("changes_json", type_=sa.Text)
-    if session.get_bind().dialect.name != "sqlite":
-        changes = sa.cast(changes, table.c.changes.type)
-    statement = table.insert().values(changes=changes)
-    session.execute(
-        statement,
-        [
-            {
-                "occurred_at": now,
-                "actor_id": actor.user_id,
-                "actor_email": actor.email,
-                "via": actor.via,
-                "action": action,
-                "entity": model.__name__,
-                "entity_id": id,
-                "changes_json": audit.encode_changes(changed),
-                "batch_id": actor.batch_id,
-            }
-            for id, changed in entries
-        ],
-    )
+    pending = iter(entries)
+    while chunk := [
+        (*fixed, id, audit.encode_changes(changes), actor.batch_id) for id, changes in islice(pending, AUDIT_CHUNK)
+    ]:
+        if _copies(session):
+            _copy_rows(session, table, AUDIT_COLUMNS, chunk)
+            continue
+        # The changes go in as the JSON text encoded above, not through the column type's encoder.
+        changes: sa.ColumnElement[Any] = sa.bindparam("changes_json", type_=sa.Text)
+        if session.get_bind().dialect.name != "sqlite":
+            changes = sa.cast(changes, table.c.changes.type)
+        statement = table.insert().values(changes=changes)
+        session.execute(statement, [dict(zip(AUDIT_NAMES, values, strict=True)) for values in chunk])
+
+
+def _copies(session: Session) -> bool:
+    """Whether rows can be copied in (COPY): on PostgreSQL through a synchronous psycopg connection (an import, a
+    CLI job; a GraphQL request's asyncio connection writes small batches with INSERT)."""
+    return isinstance(session.connection().connection.driver_connection, psycopg.Connection)
+
+
+def _copy_rows(session: Session, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY rows of plain values (text, numbers, aware datetimes, JSON as text) into a table on PostgreSQL, in the
+    session's transaction."""
+    session.flush()
+    connection = session.connection().connection.driver_connection
+    listed = ", ".join(f'"{name}"' for name in columns)
+    with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({listed}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def create_many(
@@ -256,7 +274,7 @@ def create_many(
             obj.id = id
     else:
         session.execute(table.insert(), [vars(obj) for obj in objects])
-    entries = [(obj.id, audit.created_changes(vars(obj), table)) for obj in objects]
+    entries = ((obj.id, audit.created_changes(vars(obj), table)) for obj in objects)  # encoded a chunk at a time
     record(session, actor=actor, action=action, model=model, entries=entries)
     _after_write(session, model, objects, actor)
     return objects

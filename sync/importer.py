@@ -143,7 +143,7 @@ class ImportResult:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     """One data row of a sheet on its way in."""
 
