@@ -7,7 +7,7 @@ all inside the caller's transaction. Any problem in any row raises `Refused` wit
 with its row) before anything is written.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from types import SimpleNamespace
@@ -177,6 +177,7 @@ def _missing_or_stale(model: type[Base], patches: Sequence[Patch], current: dict
     return errors
 
 
+COPY_UPDATES_FROM = 100  # rows updated at once from which PostgreSQL copies them in rather than updating each
 AUDIT_CHUNK = 20_000  # audit events encoded and sent at a time: a big import's events are never all held at once
 AUDIT_COLUMNS = (
     "occurred_at", "actor_id", "actor_email", "via", "action", "entity", "entity_id", "changes", "batch_id",
@@ -211,6 +212,38 @@ def _copies(session: Session) -> bool:
     """Whether rows can be copied in (COPY): on PostgreSQL through a synchronous psycopg connection (an import, a
     CLI job; a GraphQL request's asyncio connection writes small batches with INSERT)."""
     return isinstance(session.connection().connection.driver_connection, psycopg.Connection)
+
+
+def _update_by_copy(session: Session, table: sa.Table, names: Sequence[str], rows: list[tuple]) -> int:
+    """Update many rows on PostgreSQL at once: (id, old version, new values of `names`) copied into a temporary
+    table, then one UPDATE joined to it that skips rows whose version moved on. Returns the rows updated."""
+    dialect = session.get_bind().dialect
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    if any(processors):  # what the column types do to a value on its way in (an enum as its value, JSON as text)
+        rows = [(id, version, *_processed(processors, values)) for id, version, *values in rows]
+    staging = f"onebook_update_{table.name}"
+    listed = ", ".join(f'"{name}"' for name in names)
+    session.execute(
+        sa.text(
+            f'CREATE TEMPORARY TABLE "{staging}" AS SELECT id, version AS old_version, {listed} FROM "{table.name}"'
+            " WITH NO DATA"
+        )
+    )
+    _copy_rows(session, sa.table(staging), ("id", "old_version", *names), rows)
+    assignments = ", ".join(f'"{name}" = staged."{name}"' for name in names)
+    updated = session.execute(
+        sa.text(
+            f'UPDATE "{table.name}" AS target SET {assignments} FROM "{staging}" AS staged'
+            " WHERE target.id = staged.id AND target.version = staged.old_version"
+        )
+    ).rowcount
+    session.execute(sa.text(f'DROP TABLE "{staging}"'))
+    return updated
+
+
+def _processed(processors: Sequence[Callable[[Any], Any] | None], values: Sequence[Any]) -> Iterator[Any]:
+    for process, value in zip(processors, values, strict=True):
+        yield value if process is None or value is None else process(value)
 
 
 def _copy_rows(session: Session, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -342,7 +375,7 @@ def update_many(
     entries, written, changed = [], [], []
     audited = audit.audited_names(table)
     unaudited = [column.key for column in table.c if column.key not in audited and column.key != "id"]
-    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # the columns that change -> their rows' values
+    updates: dict[tuple[str, ...], list[tuple]] = {}  # the columns that change -> (id, old version, values)
     for patch, obj in zip(patches, objects, strict=True):
         before = current[patch.id]
         changes = audit.row_changes(before, obj, table)
@@ -352,20 +385,22 @@ def update_many(
         obj.version = before.version + 1
         obj.updated_at = now
         names = (*changes, *(name for name in unaudited if getattr(before, name) != getattr(obj, name)))
-        values = {f"v_{name}": getattr(obj, name) for name in names}
-        values.update(v_id=patch.id, old_version=before.version)
-        updates.setdefault(names, []).append(values)
+        updates.setdefault(names, []).append((patch.id, before.version, *(getattr(obj, name) for name in names)))
         entries.append((patch.id, changes))
         changed.append(obj)
     for names, rows in updates.items():
         # Only the columns that change are set: the database then leaves the other columns' indexes alone.
-        statement = (
-            table.update()
-            .where(table.c.id == sa.bindparam("v_id"), table.c.version == sa.bindparam("old_version"))
-            .values({name: sa.bindparam(f"v_{name}") for name in names})
-        )
-        result = session.execute(statement, rows)
-        if result.rowcount not in (-1, len(rows)):
+        if len(rows) >= COPY_UPDATES_FROM and _copies(session):
+            count = _update_by_copy(session, table, names, rows)
+        else:
+            statement = (
+                table.update()
+                .where(table.c.id == sa.bindparam("v_id"), table.c.version == sa.bindparam("old_version"))
+                .values({name: sa.bindparam(f"v_{name}") for name in names})
+            )
+            keys = ("v_id", "old_version", *(f"v_{name}" for name in names))
+            count = session.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows]).rowcount
+        if count not in (-1, len(rows)):
             raise Refused.one(
                 f"some {label(model)} records were changed by someone else meanwhile; reload and try again",
                 ErrorCode.CONFLICT,
