@@ -1,18 +1,20 @@
 """The audit trail: every change writes an AuditEvent in the same transaction as the change itself."""
 
 import enum
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from models.system import AuditEvent
 from resolvers.validation import python_type
 
-__all__ = ["AuditEvent", "changes_between", "created_changes", "plain", "snapshot"]
+__all__ = ["AuditEvent", "changes_between", "created_changes", "encode_changes", "plain", "row_changes", "snapshot"]
 
 NOT_AUDITED = frozenset({"created_at", "updated_at", "version"})
 
@@ -49,6 +51,17 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     }
 
 
+def row_changes(before: Any, after: Any, table: sa.Table) -> dict[str, list[Any]]:
+    """`changes_between(snapshot(before), snapshot(after))` in one pass, without the two snapshots (an import
+    compares a million rows)."""
+    changes = {}
+    for name in audited_names(table):
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new and name != "id":
+            changes[name] = [plain(old), plain(new)]
+    return changes
+
+
 @cache
 def plain_forms(table: sa.Table) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
     """(name, the function giving its plain form, or None where the value is plain already) per audited column."""
@@ -69,3 +82,11 @@ def created_changes(values: dict[str, Any], table: sa.Table) -> dict[str, list[A
         if value is not None:
             changes[name] = [None, value if form is None else form(value)]
     return changes
+
+
+def encode_changes(changes: dict[str, Any]) -> str:
+    """An event's changes as the JSON text stored (orjson: an import encodes a million of them)."""
+    try:
+        return orjson.dumps(changes, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson does not encode (integers past 64 bits): as the JSON column type would
+        return json.dumps(changes)

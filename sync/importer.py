@@ -23,7 +23,7 @@ from resolvers import crud
 from resolvers.audit import plain
 from resolvers.errors import Refused
 from resolvers.permissions import Actor, can_read, can_read_field
-from resolvers.validation import check_value, label
+from resolvers.validation import check_value, label, value_checker
 from sync.cells import CellError, cell_parser
 from sync.reading import SheetData, WorkbookData, read_workbook
 from sync.registry import SHEETS, Column, Kind, SheetLayout, deferred_references, normalize_header
@@ -143,7 +143,7 @@ class ImportResult:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     """One data row of a sheet on its way in."""
 
@@ -343,15 +343,16 @@ def check_key(column: sa.Column, value: Any) -> Any:
         return value
 
 
-def _current_values(session: Session, sheet: _SheetImport, ids: Sequence[int]) -> dict[int, tuple[int, dict]]:
-    """id -> (version, {attribute: plain value as the sheet shows it}) for the records the sheet touches."""
+def _current_values(session: Session, sheet: _SheetImport, ids: Sequence[int]) -> dict[int, sa.Row]:
+    """id -> (id, version, one value per column but the ID, references as their natural key) for the records the
+    sheet touches, as the database holds them; `_comparable` gives a value's plain form when it is needed."""
     columns = [column for column in sheet.layout.columns if column.kind is not Kind.ID]
     table = sheet.layout.model.__table__
     current = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         for row in session.execute(layout_query(sheet.layout, columns, where=table.c.id.in_(chunk))):
-            current[row[0]] = (row[1], {c.attribute: _comparable(v) for c, v in zip(columns, row[2:], strict=True)})
+            current[row[0]] = row
     return current
 
 
@@ -362,15 +363,29 @@ def _comparable(value: Any) -> Any:
     return None if value == "" else value
 
 
-def _sheet_form(sheet: _SheetImport, row: _Row, column: Column) -> Any:
-    """The value a parsed cell stands for, in the same plain form as `_onebook` and the database view."""
-    value = row.values.get(column.attribute)
-    if column.kind is Kind.REFERENCE:
-        return None if value is None else sheet.canonical.get((column.attribute, value), value)
+@dataclass(frozen=True)
+class _Compared:
+    """A column compared three ways: where its value sits in the current row, and its check (None: a reference,
+    compared by its natural key)."""
+
+    column: Column
+    position: int  # in a `_current_values` row
+    check: Callable[[Any], Any] | None
+    nullable: bool
+
+
+def _typed_form(compared: _Compared, sheet: _SheetImport, value: Any) -> Any:
+    """The sheet's value as the database would hold it (its check applied; a reference as its natural key as
+    stored), or `_UNREADABLE` when the check refuses it (the write path reports it)."""
+    if compared.check is None:
+        return None if value is None else sheet.canonical.get((compared.column.attribute, value), value)
     try:
-        return plain(check_value(sheet.layout.model.__table__.c[column.attribute], value))
+        return compared.check(value)
     except ValueError:
-        return plain(value)  # the write path reports it
+        return _UNREADABLE
+
+
+_UNREADABLE = object()
 
 
 def _plan_updates(
@@ -378,14 +393,28 @@ def _plan_updates(
 ) -> list[tuple[crud.Patch, _Row]]:
     """Three-way compare each row that has a record; returns the patches to apply (only fields that change), with
     rows. The first pass compares every column but the deferred references; the second (`deferred`) only those,
-    once they are resolved, for the rows this import created too."""
+    once they are resolved, for the rows this import created too.
+
+    A cell whose checked value equals the database's is unchanged, decided without converting either; only the
+    cells that differ are compared in the plain form `_onebook` records."""
     targets = [row for row in sheet.rows if row.target_id is not None]
     if deferred:
         targets = [row for row in targets if row.number not in sheet.bad_rows]
     current = _current_values(session, sheet, sorted({row.target_id for row in targets}))
     table = sheet.layout.model.__table__
-    columns = [
-        column
+    positions = {
+        column.attribute: position
+        for position, column in enumerate(
+            (column for column in sheet.layout.columns if column.kind is not Kind.ID), start=2
+        )
+    }
+    compared = [
+        _Compared(
+            column,
+            positions[column.attribute],
+            None if column.kind is Kind.REFERENCE else value_checker(table.c[column.attribute]),
+            table.c[column.attribute].nullable,
+        )
         for column in sheet.layout.columns
         if column.attribute in sheet.positions
         and not column.read_only
@@ -394,31 +423,37 @@ def _plan_updates(
     ]
     patches = []
     for row in targets:
-        _, now = current[row.target_id]
+        now = current[row.target_id]
+        values = row.values
         exported = None if row.number in sheet.created_rows else base.get((sheet.layout.title, row.target_id))
         changes = {}
-        for column in columns:
-            if column.attribute not in row.values and column.kind is Kind.REFERENCE:
-                continue  # unresolved (its scope is missing)
-            mine = _sheet_form(sheet, row, column)
-            theirs = now.get(column.attribute)
+        for entry in compared:
+            attribute = entry.column.attribute
+            value = values.get(attribute)
+            if entry.check is None and attribute not in values:
+                continue  # a reference left unresolved (its scope is missing)
+            theirs = now[entry.position]
+            typed = _typed_form(entry, sheet, value)
+            if typed == theirs:
+                continue
+            mine = plain(value) if typed is _UNREADABLE else plain(typed)
+            theirs = _comparable(theirs)
             if mine == theirs:
                 continue
-            if mine is None and row.id is None and not table.c[column.attribute].nullable:
+            if mine is None and row.id is None and not entry.nullable:
                 continue  # a row typed without ID left it blank, as for a new row: it keeps the value it has
-            if exported is not None and column.attribute in exported.values:
-                was = _comparable(exported.values[column.attribute])
+            if exported is not None and attribute in exported.values:
+                was = _comparable(exported.values[attribute])
                 if mine == was:
                     continue  # changed only in Onebook: keep it
                 if theirs != was:
-                    conflict = Conflict(
-                        sheet.data.title, row.number, sheet.positions[column.attribute], column.title, was, mine, theirs
-                    )
+                    title, column = entry.column.title, sheet.positions[attribute]
+                    conflict = Conflict(sheet.data.title, row.number, column, title, was, mine, theirs)
                     sheet.plan.conflicts += 1
                     sheet.result.conflicts.append(conflict)
                     if on_conflict is not OnConflict.SHEET:
                         continue  # FAIL refuses the import below; DATABASE keeps Onebook's value
-            changes[column.attribute] = row.values.get(column.attribute)
+            changes[attribute] = value
         if changes:
             patches.append((crud.Patch(row.target_id, changes, None), row))
     return patches
