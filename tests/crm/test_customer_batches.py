@@ -1,7 +1,5 @@
 """Creating customers in batches, as a sheet import does: ids, audit events and the number of statements."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -14,21 +12,7 @@ from resolvers import crud
 from resolvers.errors import Refused
 from resolvers.permissions import Actor
 from tests.factories import stored
-
-
-@contextmanager
-def counting_statements(engine: sa.Engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine sends while the block runs (an executemany counts once)."""
-    statements: list[str] = []
-
-    def record(connection, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+from tests.statements import counting_statements
 
 
 def new_customers(count: int, start: int = 1) -> list[dict]:

@@ -1,7 +1,5 @@
 """A customer's orders, invoices, open balance and lifetime value, as fields of Customer."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +11,7 @@ from models.finance import Invoice, InvoiceStatus
 from models.inventory import Warehouse
 from models.sales import SalesOrder
 from tests.erp.report_books import build_books, insert, invoice
+from tests.statements import app_engine, counting_statements
 
 FINANCE = """
 query ($first: Int!) {
@@ -117,29 +116,14 @@ def many_customers(engine) -> None:
         )
 
 
-@contextmanager
-def counting_statements(client) -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = client.app.state.engine.sync_engine
-
-    def record(connection, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-
-
 def test_balances_of_5_and_200_customers_cost_the_same_statements(many_customers, gql, client):
     # given 210 customers with invoices and orders, and a warmed-up connection
     gql("{ customers(first: 1) { nodes { code } } }")
 
     # when reading 5 and then 200 customers with their balances, orders and invoices
-    with counting_statements(client) as few:
+    with counting_statements(app_engine(client)) as few:
         gql(FINANCE, {"first": 5})
-    with counting_statements(client) as many:
+    with counting_statements(app_engine(client)) as many:
         nodes = gql(FINANCE, {"first": 200})["data"]["customers"]["nodes"]
 
     # then every balance is right: 107.00 - 7.00 open, 100.00 + 0.10 invoiced

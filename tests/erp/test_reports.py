@@ -1,7 +1,6 @@
 """Reports on a small hand-made set of books (tests/erp/report_books.py): every figure worked out by hand."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +26,7 @@ from resolvers import reports
 from resolvers.errors import ErrorCode, Refused
 from resolvers.reports import AgingBuckets
 from tests.erp.report_books import at, build_books, chart_of_accounts, insert, invoice
+from tests.statements import counting_statements
 
 D = Decimal
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
@@ -41,20 +41,6 @@ def books(engine) -> None:
 def session(engine) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
-
-
-@contextmanager
-def counting(engine: sa.Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(connection, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 # --- profit and loss ---------------------------------------------------------------------------------------------
@@ -419,7 +405,7 @@ STATEMENTS = {
 def statements_per_report(engine) -> dict[str, int]:
     counts = {}
     for name, run in RUNS.items():
-        with Session(engine) as session, counting(engine) as statements:
+        with Session(engine) as session, counting_statements(engine) as statements:
             run(session)
         counts[name] = len([s for s in statements if not s.lstrip().upper().startswith(("BEGIN", "ROLLBACK"))])
     return counts
@@ -673,10 +659,10 @@ def test_a_request_for_every_report_costs_the_same_statements_for_small_and_larg
     app_engine = client.app.state.engine.sync_engine
 
     # when it runs on the small books and then on books with 40 more customers
-    with counting(app_engine) as small:
+    with counting_statements(app_engine) as small:
         gql(document)
     build_more(engine, 40)
-    with counting(app_engine) as large:
+    with counting_statements(app_engine) as large:
         gql(document)
 
     # then it costs the same statements: the reports' own (profit and loss is not asked for) and the token's

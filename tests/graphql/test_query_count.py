@@ -1,16 +1,14 @@
 """A page of any size costs the same number of SQL statements: related rows load per relation, not per parent."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from models.crm import Contact, Customer, Interaction, InteractionKind
 from models.hr import Department, Employee
 from models.inventory import Product, StockMove, Warehouse
 from models.sales import SalesOrder, SalesOrderLine
+from tests.statements import app_engine, counting_statements
 
 CUSTOMERS = 210
 CONTACTS_EACH = 3
@@ -73,24 +71,8 @@ def crowded_crm(insert) -> None:
     )
 
 
-@contextmanager
-def counting_statements(client) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine sends while the block runs."""
-    statements: list[str] = []
-    engine = client.app.state.engine.sync_engine
-
-    def record(connection, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-
-
 def nested_page(gql, client, size: int) -> tuple[list[dict], list[str]]:
-    with counting_statements(client) as statements:
+    with counting_statements(app_engine(client)) as statements:
         nodes = gql(NESTED_PAGE, {"first": size})["data"]["customers"]["nodes"]
     return nodes, statements
 
@@ -120,9 +102,9 @@ def test_total_counts_of_nested_pages_cost_one_statement_for_the_whole_page(gql,
     # given 210 customers; when asking for each one's interaction count on pages of 5 and 200
     query = "query ($first: Int!) { customers(first: $first) { totalCount nodes { interactions { totalCount } } } }"
     gql("{ customers(first: 1) { nodes { code } } }")
-    with counting_statements(client) as few_statements:
+    with counting_statements(app_engine(client)) as few_statements:
         gql(query, {"first": 5})
-    with counting_statements(client) as many_statements:
+    with counting_statements(app_engine(client)) as many_statements:
         body = gql(query, {"first": 200})
 
     # then every count is right and the statements don't grow with the page
@@ -180,9 +162,9 @@ def test_orders_with_lines_products_and_stock_cost_the_same_statements_for_5_and
     gql("{ salesOrders(first: 1) { nodes { number } } }")
 
     # when reading 5 and then 100 orders with their customers, warehouses, lines, products and stock levels
-    with counting_statements(client) as few_statements:
+    with counting_statements(app_engine(client)) as few_statements:
         gql(ORDER_PAGE, {"first": 5})
-    with counting_statements(client) as many_statements:
+    with counting_statements(app_engine(client)) as many_statements:
         many = gql(ORDER_PAGE, {"first": 100})["data"]["salesOrders"]["nodes"]
 
     # then every order comes with its lines, and the statements don't grow with the page
