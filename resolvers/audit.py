@@ -14,7 +14,16 @@ import sqlalchemy as sa
 from models.system import AuditEvent
 from resolvers.validation import python_type
 
-__all__ = ["AuditEvent", "changes_between", "created_changes", "encode_changes", "plain", "row_changes", "snapshot"]
+__all__ = [
+    "AuditEvent",
+    "changes_between",
+    "created_changes",
+    "encode_changes",
+    "field_changes",
+    "plain",
+    "row_changes",
+    "snapshot",
+]
 
 NOT_AUDITED = frozenset({"created_at", "updated_at", "version"})
 
@@ -60,6 +69,17 @@ def row_changes(before: Any, after: Any, table: sa.Table) -> dict[str, list[Any]
         if old != new and name != "id":
             changes[name] = [plain(old), plain(new)]
     return changes
+
+
+def field_changes(before: dict[str, Any], changed: dict[str, Any], table: sa.Table) -> dict[str, list[Any]]:
+    """`changes_between` for a row of which only the `changed` fields (each to a different value) can differ."""
+    audited = audited_set(table)
+    return {name: [plain(before[name]), plain(value)] for name, value in changed.items() if name in audited}
+
+
+@cache
+def audited_set(table: sa.Table) -> frozenset[str]:
+    return frozenset(audited_names(table)) - {"id"}
 
 
 @cache

@@ -7,9 +7,10 @@ all inside the caller's transaction. Any problem in any row raises `Refused` wit
 with its row) before anything is written.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from itertools import islice
+from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.base import Base, utcnow
 from resolvers import audit
+from resolvers.among import among
 from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.numbering import reserve_numbers
 from resolvers.permissions import Actor, can_move_to, can_write_field, check_write
@@ -29,6 +31,7 @@ from resolvers.validation import (
     clean_values,
     fits_integer_column,
     label,
+    unique_keys,
 )
 from resolvers.workflow import AFTER_WRITE, DELETE_RULES, ROW_RULES, STATE_FIELDS
 
@@ -150,12 +153,10 @@ def _fetch_current(session: Session, model: type[Base], ids: Sequence[int]) -> d
     """The rows as they are now, locked against concurrent writers until the transaction ends (PostgreSQL)."""
     table = model.__table__
     storable = [id for id in set(ids) if fits_integer_column(table.c.id, id)]
-    found: dict[int, sa.Row] = {}
-    for start in range(0, len(storable), CHUNK):
-        chunk = storable[start : start + CHUNK]
-        query = sa.select(table).where(table.c.id.in_(chunk)).with_for_update()
-        found.update({row.id: row for row in session.execute(query)})
-    return found
+    if not storable:
+        return {}
+    query = sa.select(table).where(among(session, table.c.id, storable)).with_for_update()
+    return {row.id: row for row in session.execute(query)}
 
 
 def _missing_or_stale(model: type[Base], patches: Sequence[Patch], current: dict[int, sa.Row]) -> list[UserError]:
@@ -183,13 +184,14 @@ AUDIT_COLUMNS = (
     "occurred_at", "actor_id", "actor_email", "via", "action", "entity", "entity_id", "changes", "batch_id",
 )  # fmt: skip
 AUDIT_NAMES = tuple(name if name != "changes" else "changes_json" for name in AUDIT_COLUMNS)  # the changes go as text
+INSERT_CHUNK = 20_000  # rows converted and sent at a time
 
 
 def record(
     session: Session, *, actor: Actor, action: str, model: type[Base], entries: Iterable[tuple[int, dict]]
 ) -> None:
-    """One audit event per changed row, sent in chunks of one statement each (also for writes outside these
-    functions, such as issuing a token). On PostgreSQL the events are copied in (COPY), the fastest way in."""
+    """One audit event per changed row, sent in chunks (also for writes outside these functions, such as issuing a
+    token): copied in on PostgreSQL, one driver-level executemany on SQLite (see `_insert_rows`)."""
     now = utcnow()
     fixed = (now, actor.user_id, actor.email, actor.via, action, model.__name__)
     table = audit.AuditEvent.__table__
@@ -197,21 +199,108 @@ def record(
     while chunk := [
         (*fixed, id, audit.encode_changes(changes), actor.batch_id) for id, changes in islice(pending, AUDIT_CHUNK)
     ]:
-        if _copies(session):
-            _copy_rows(session, table, AUDIT_COLUMNS, chunk)
+        if _copies(session) or _inserts_plain(session):
+            _insert_rows(session, table, AUDIT_COLUMNS, chunk, as_is=frozenset({"changes"}))
             continue
         # The changes go in as the JSON text encoded above, not through the column type's encoder.
-        changes: sa.ColumnElement[Any] = sa.bindparam("changes_json", type_=sa.Text)
-        if session.get_bind().dialect.name != "sqlite":
-            changes = sa.cast(changes, table.c.changes.type)
+        changes = sa.cast(sa.bindparam("changes_json", type_=sa.Text), table.c.changes.type)
         statement = table.insert().values(changes=changes)
         session.execute(statement, [dict(zip(AUDIT_NAMES, values, strict=True)) for values in chunk])
+
+
+def _inserts_plain(session: Session) -> bool:
+    """Whether the driver takes rows of plain values positionally (SQLite's `?` placeholders)."""
+    return session.get_bind().dialect.paramstyle == "qmark"
+
+
+def _insert_rows(
+    session: Session,
+    table: sa.Table,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    as_is: frozenset[str] = frozenset(),
+) -> None:
+    """Insert rows of values in `names` order, past SQLAlchemy's per-row parameter handling (which costs more than
+    the database's own work for a big import): copied in on PostgreSQL, one executemany of tuples straight to the
+    driver on SQLite. Each column's conversion for the database (an enum as its value, a timestamp as SQLite's
+    text) is applied here instead; columns in `as_is` are already in their stored form (audit changes as JSON
+    text). Other connections (asyncio to PostgreSQL: small batches) insert through SQLAlchemy."""
+    if not (_copies(session) or _inserts_plain(session)):
+        session.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
+        return
+    session.flush()
+    dialect = session.get_bind().dialect
+    converted = _converted(dialect, table, names, rows, as_is)
+    if _copies(session):
+        _copy_rows(session, table, names, converted)
+        return
+    preparer = dialect.identifier_preparer
+    listed = ", ".join(preparer.quote(name) for name in names)
+    placeholders = ", ".join("?" for _ in names)
+    sql = f"INSERT INTO {preparer.format_table(table)} ({listed}) VALUES ({placeholders})"
+    session.connection().exec_driver_sql(sql, converted)
+
+
+_NOTHING = object()
+
+
+def _converted(
+    dialect: sa.Dialect, table: sa.Table, names: Sequence[str], rows: Sequence[Sequence[Any]], as_is: frozenset[str]
+) -> list[tuple]:
+    """The rows with each column's bind conversion applied, a column at a time. A run of the same object (every
+    row's `created_at`, a batch's one timestamp) is converted once."""
+    processors = [
+        (index, process)
+        for index, name in enumerate(names)
+        if name not in as_is and (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    if not processors:
+        return [tuple(row) for row in rows]
+    lists = [list(row) for row in rows]
+    for index, process in processors:
+        last, stored = _NOTHING, None
+        for row in lists:
+            value = row[index]
+            if value is None:
+                continue
+            if value is not last:
+                last, stored = value, process(value)
+            row[index] = stored
+    return [tuple(row) for row in lists]
 
 
 def _copies(session: Session) -> bool:
     """Whether rows can be copied in (COPY): on PostgreSQL through a synchronous psycopg connection (an import, a
     CLI job; a GraphQL request's asyncio connection writes small batches with INSERT)."""
     return isinstance(session.connection().connection.driver_connection, psycopg.Connection)
+
+
+def _update_rows(session: Session, table: sa.Table, names: Sequence[str], rows: list[tuple]) -> int:
+    """Set the columns `names` of each row given as (id, old version, new values), unless its version moved on;
+    returns the rows updated. Past SQLAlchemy's per-row parameter handling as `_insert_rows` is: copied in and
+    joined on PostgreSQL, one executemany of tuples on SQLite."""
+    if len(rows) >= COPY_UPDATES_FROM and _copies(session):
+        return _update_by_copy(session, table, names, rows)
+    if _inserts_plain(session):
+        dialect = session.get_bind().dialect
+        converted = _converted(dialect, table, ("id", "version", *names), rows, frozenset())
+        preparer = dialect.identifier_preparer
+        assignments = ", ".join(f"{preparer.quote(name)} = ?" for name in names)
+        sql = f"UPDATE {preparer.format_table(table)} SET {assignments} WHERE id = ? AND version = ?"
+        session.flush()
+        return (
+            session.connection()
+            .exec_driver_sql(sql, [(*values, id, version) for id, version, *values in converted])
+            .rowcount
+        )
+    statement = (
+        table.update()
+        .where(table.c.id == sa.bindparam("v_id"), table.c.version == sa.bindparam("old_version"))
+        .values({name: sa.bindparam(f"v_{name}") for name in names})
+    )
+    keys = ("v_id", "old_version", *(f"v_{name}" for name in names))
+    return session.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows]).rowcount
 
 
 def _update_by_copy(session: Session, table: sa.Table, names: Sequence[str], rows: list[tuple]) -> int:
@@ -280,7 +369,7 @@ def create_many(
     defaults = _defaults(model)
     rows = _with_numbers(session, model, rows)
     for index, values in enumerate(rows):
-        if unwritable or state is not None:
+        if (state is not None and state.name in values) or not unwritable.isdisjoint(values):
             given = {name: value for name, value in values.items() if value is not None}
             errors += _forbidden_fields(actor, model, index, given, unwritable)
         cleaned, row_errors = clean_values(model, values, creating=True, row=index)
@@ -300,13 +389,15 @@ def create_many(
         obj.id = new_ids[index] if new_ids is not None else None
         obj.created_at = obj.updated_at = now
         obj.version = 1
-    if new_ids is None:
+    if new_ids is None:  # one row, or a connection that can't take plain rows: the ids come back from RETURNING
         insert_rows = [{name: value for name, value in vars(obj).items() if name != "id"} for obj in objects]
         statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
         for obj, id in zip(objects, session.execute(statement, insert_rows).scalars(), strict=True):
             obj.id = id
     else:
-        session.execute(table.insert(), [vars(obj) for obj in objects])
+        values_of = attrgetter(*names)
+        for start in range(0, len(objects), INSERT_CHUNK):
+            _insert_rows(session, table, names, [values_of(obj) for obj in objects[start : start + INSERT_CHUNK]])
     entries = ((obj.id, audit.created_changes(vars(obj), table)) for obj in objects)  # encoded a chunk at a time
     record(session, actor=actor, action=action, model=model, entries=entries)
     _after_write(session, model, objects, actor)
@@ -314,15 +405,22 @@ def create_many(
 
 
 def _next_ids(session: Session, table: sa.Table, count: int) -> list[int] | None:
-    """The ids the next `count` rows get, so that they are inserted with one executemany (SQLite runs a RETURNING
-    executemany one row at a time). SQLite gives a new row the largest id plus one; a write that changes nothing
-    takes the database's write lock first (if `begin_writing` has not), so no other connection adds rows until this
-    transaction ends. None on PostgreSQL, whose batched RETURNING reads the ids the sequence gave."""
-    if session.get_bind().dialect.name != "sqlite" or count < 2:
+    """The ids the next `count` rows get, so that they are inserted as plain rows (`_insert_rows`). SQLite gives a
+    new row the largest id plus one; a write that changes nothing takes the database's write lock first (if
+    `begin_writing` has not), so no other connection adds rows until this transaction ends. PostgreSQL's sequence
+    hands out `count` ids in one statement. None for a single row, or a connection that inserts through SQLAlchemy
+    (a GraphQL request's asyncio connection to PostgreSQL): the ids then come back from RETURNING."""
+    if count < 2:
         return None
-    session.execute(table.update().where(sa.false()).values(id=table.c.id))
-    last = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
-    return list(range(last + 1, last + 1 + count))
+    if _inserts_plain(session):
+        session.execute(table.update().where(sa.false()).values(id=table.c.id))
+        last = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+        return list(range(last + 1, last + 1 + count))
+    if _copies(session):
+        sequence = sa.func.pg_get_serial_sequence(table.fullname, "id")
+        series = sa.func.generate_series(1, count).table_valued("n")
+        return list(session.scalars(sa.select(sa.func.nextval(sequence)).select_from(series)))
+    return None
 
 
 def _bad_fields(errors: Sequence[UserError], count: int) -> list[set[str]]:
@@ -334,18 +432,53 @@ def _bad_fields(errors: Sequence[UserError], count: int) -> list[set[str]]:
     return bad
 
 
+def _check_changed_keys(
+    session: Session,
+    model: type[Base],
+    rows: list[dict[str, Any]],
+    changed: list[dict[str, Any]],
+    patches: Sequence[Patch],
+    errors: list[UserError],
+) -> list[UserError]:
+    """`check_unique` for the rows whose natural key changes: a row keeping its key can't collide with a row
+    the database holds (its constraints hold), and a row taking its key is checked itself."""
+    key_names = {name for names in unique_keys(model) for name in names}
+    rekeyed = [index for index, values in enumerate(changed) if not key_names.isdisjoint(values)]
+    if not rekeyed:
+        return []
+    bad = _bad_fields(errors, len(rows))
+    found = check_unique(
+        session,
+        model,
+        [rows[index] for index in rekeyed],
+        ids=[patches[index].id for index in rekeyed],
+        skip=[bad[index] for index in rekeyed],
+    )
+    return [replace(error, row=rekeyed[error.row]) for error in found]
+
+
 def update_many(
-    session: Session, model: type[Base], patches: Sequence[Patch], *, actor: Actor, action: str = "update"
+    session: Session,
+    model: type[Base],
+    patches: Sequence[Patch],
+    *,
+    actor: Actor,
+    action: str = "update",
+    current: Mapping[int, sa.Row] | None = None,
 ) -> list[SimpleNamespace]:
     """Apply patches: omitted fields stay, None clears an optional field, a stale version is a CONFLICT.
 
     `action` names the change in the audit trail (a workflow verb such as `close` rather than `update`).
-    Rows whose values end up unchanged are not written and keep their version.
+    Rows whose values end up unchanged are not written and keep their version. `current` holds the rows as the
+    caller has just read them in this transaction, locked as `_fetch_current` locks them, each starting with the
+    table's columns in order (`select(table, ...)`); without it they are read here.
     """
     check_write(actor, model, state_changes=True)
     _check_appendable(model)
     table = model.__table__
-    current = _fetch_current(session, model, [patch.id for patch in patches])
+    if current is None:
+        current = _fetch_current(session, model, [patch.id for patch in patches])
+    names = table.c.keys()
     errors = _missing_or_stale(model, patches, current)
     if errors:
         raise Refused(errors)
@@ -354,7 +487,7 @@ def update_many(
     befores: list[Any] = []
     changed_values: list[dict[str, Any]] = []  # per row, the fields whose value changes
     for index, patch in enumerate(patches):
-        before = current[patch.id]._asdict()
+        before = dict(zip(names, current[patch.id], strict=False))  # a caller's row may hold more columns
         cleaned, row_errors = clean_values(model, patch.values, creating=False, row=index)
         errors += row_errors
         changed = {name: value for name, value in cleaned.items() if before.get(name) != value}
@@ -364,9 +497,7 @@ def update_many(
         merged_rows.append({**before, **cleaned})
         befores.append(before)
     errors += check_references(session, model, changed_values)
-    del changed_values
-    bad = _bad_fields(errors, len(patches))
-    errors += check_unique(session, model, merged_rows, ids=[patch.id for patch in patches], skip=bad)
+    errors += _check_changed_keys(session, model, merged_rows, changed_values, patches, errors)
     objects = [_row_object(merged) for merged in merged_rows]
     errors += _apply_rules(session, model, objects, befores, actor) if not errors else []
     if errors:
@@ -376,30 +507,24 @@ def update_many(
     audited = audit.audited_names(table)
     unaudited = [column.key for column in table.c if column.key not in audited and column.key != "id"]
     updates: dict[tuple[str, ...], list[tuple]] = {}  # the columns that change -> (id, old version, values)
-    for patch, obj in zip(patches, objects, strict=True):
-        before = current[patch.id]
-        changes = audit.row_changes(before, obj, table)
+    ruled = model in STATE_FIELDS or model in ROW_RULES  # rules may change more fields than the patch set
+    for patch, obj, before, patched in zip(patches, objects, befores, changed_values, strict=True):
+        if ruled:
+            changes = audit.row_changes(current[patch.id], obj, table)
+        else:
+            changes = audit.field_changes(before, patched, table)
         written.append(obj)
         if not changes:
             continue
-        obj.version = before.version + 1
+        obj.version = before["version"] + 1
         obj.updated_at = now
-        names = (*changes, *(name for name in unaudited if getattr(before, name) != getattr(obj, name)))
-        updates.setdefault(names, []).append((patch.id, before.version, *(getattr(obj, name) for name in names)))
+        names = (*changes, *(name for name in unaudited if before[name] != getattr(obj, name)))
+        updates.setdefault(names, []).append((patch.id, before["version"], *(getattr(obj, name) for name in names)))
         entries.append((patch.id, changes))
         changed.append(obj)
     for names, rows in updates.items():
         # Only the columns that change are set: the database then leaves the other columns' indexes alone.
-        if len(rows) >= COPY_UPDATES_FROM and _copies(session):
-            count = _update_by_copy(session, table, names, rows)
-        else:
-            statement = (
-                table.update()
-                .where(table.c.id == sa.bindparam("v_id"), table.c.version == sa.bindparam("old_version"))
-                .values({name: sa.bindparam(f"v_{name}") for name in names})
-            )
-            keys = ("v_id", "old_version", *(f"v_{name}" for name in names))
-            count = session.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows]).rowcount
+        count = _update_rows(session, table, names, rows)
         if count not in (-1, len(rows)):
             raise Refused.one(
                 f"some {label(model)} records were changed by someone else meanwhile; reload and try again",

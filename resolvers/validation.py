@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from models.base import Base
 from models.system import Role
+from resolvers.among import among
 from resolvers.errors import UserError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -313,9 +314,9 @@ def check_references(session: Session, model: type[Base], rows: Sequence[dict[st
         wanted = {row[column.name] for row in rows if row.get(column.name) is not None}
         storable = [value for value in wanted if fits_integer_column(target, value)]
         found: set[Any] = set()
-        with session.no_autoflush:
-            for chunk in _chunks(storable):
-                found.update(session.scalars(sa.select(target).where(target.in_(chunk))))
+        if storable:
+            with session.no_autoflush:
+                found.update(session.scalars(sa.select(target).where(among(session, target, storable))))
         what = next(label(mapper.class_) for mapper in Base.registry.mappers if mapper.local_table is target.table)
         for index, row in enumerate(rows):
             value = row.get(column.name)
@@ -368,10 +369,15 @@ def check_unique(
             keyed.setdefault(key, []).append(index)
         existing: dict[tuple, int] = {}
         columns = [table.c[name] for name in names]
+        keys = list(keyed)
+        # One statement for a single-column key (`among`); a composite key is looked up in chunks.
+        chunks = [keys] if len(columns) == 1 else list(_chunks(keys))
         with session.no_autoflush:
-            for chunk in _chunks(list(keyed)):
+            for chunk in chunks if keys else []:
                 condition = (
-                    columns[0].in_([key[0] for key in chunk]) if len(columns) == 1 else (sa.tuple_(*columns).in_(chunk))
+                    among(session, columns[0], [key[0] for key in chunk])
+                    if len(columns) == 1
+                    else sa.tuple_(*columns).in_(chunk)
                 )
                 for found in session.execute(sa.select(table.c.id, *columns).where(condition)):
                     existing[tuple(found[1:])] = found[0]

@@ -159,12 +159,30 @@ def from_cell(column: Column, value: Any, *, day_first: bool = True, apostrophes
 
 def cell_parser(column: Column, *, day_first: bool = True, apostrophes: bool = True) -> Callable[[Any], Any]:
     """`from_cell` for one column, with its kind looked up once (an import parses millions of cells)."""
+    if column.kind in (Kind.TEXT, Kind.REFERENCE):
+        return _text_parser(apostrophes=apostrophes)
     parse = _kind_parser(column, day_first=day_first, apostrophes=apostrophes)
 
     def parsed(value: Any) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         return parse(value)
+
+    return parsed
+
+
+def _text_parser(*, apostrophes: bool) -> Callable[[Any], Any]:
+    """`_text` for a whole cell in one call: most cells of an import are text already in its final form."""
+
+    def parsed(value: Any) -> str | None:
+        if type(value) is str:
+            text = value.strip()
+            if not text:
+                return None
+            if apostrophes and text[0] == NEUTRALISER and text.lstrip(NEUTRALISER).startswith(FORMULA_PREFIXES):
+                return text[1:]
+            return text
+        return None if value is None else _text(value, apostrophes=apostrophes)
 
     return parsed
 

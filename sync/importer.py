@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.system import ImportBatch
 from resolvers import crud
+from resolvers.among import among
 from resolvers.audit import plain
 from resolvers.errors import Refused
 from resolvers.permissions import Actor, can_read, can_read_field
@@ -265,14 +266,14 @@ def _resolve_references(session: Session, sheet: _SheetImport, deferred: set[tup
         exact: dict[tuple[Any, str], list[int]] = {}
         folded: dict[tuple[Any, str], list[int]] = {}
         selected = [target.c.id, key] + ([scope_column] if scope_column is not None else [])
-        for start in range(0, len(lowered), CHUNK):
-            chunk = lowered[start : start + CHUNK]
-            query = sa.select(*selected).select_from(reference.key_source).where(sa.func.lower(key).in_(chunk))
-            for found in session.execute(query):
-                scope_value = found[2] if scope_column is not None else None
-                exact.setdefault((scope_value, found[1]), []).append(found[0])
-                folded.setdefault((scope_value, found[1].lower()), []).append(found[0])
-                sheet.canonical[(column.attribute, found[0])] = found[1]
+        query = (
+            sa.select(*selected).select_from(reference.key_source).where(among(session, sa.func.lower(key), lowered))
+        )
+        for found in session.execute(query):
+            scope_value = found[2] if scope_column is not None else None
+            exact.setdefault((scope_value, found[1]), []).append(found[0])
+            folded.setdefault((scope_value, found[1].lower()), []).append(found[0])
+            sheet.canonical[(column.attribute, found[0])] = found[1]
         what = f"{label(reference.target)} with {reference.key_name}"
         for row in sheet.rows:
             text = row.values.get(column.attribute)
@@ -298,9 +299,7 @@ def _find_targets(session: Session, sheet: _SheetImport) -> None:
     """Which record each row updates: its ID, else its natural key; rows with neither are new."""
     table = sheet.layout.model.__table__
     ids = sorted({row.id for row in sheet.rows if row.id is not None})
-    existing: set[int] = set()
-    for start in range(0, len(ids), CHUNK):
-        existing.update(session.scalars(sa.select(table.c.id).where(table.c.id.in_(ids[start : start + CHUNK]))))
+    existing = set(session.scalars(sa.select(table.c.id).where(among(session, table.c.id, ids)))) if ids else set()
     seen: dict[int, int] = {}
     for row in sheet.rows:
         if row.id is None:
@@ -326,9 +325,11 @@ def _find_targets(session: Session, sheet: _SheetImport) -> None:
     columns = [table.c[attribute] for attribute in key]
     keys = [tuple(check_key(table.c[a], v) for a, v in zip(key, k, strict=True)) for k in keyed]
     by_key = dict(zip(keys, keyed.values(), strict=True))
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        condition = columns[0].in_([k[0] for k in chunk]) if len(columns) == 1 else sa.tuple_(*columns).in_(chunk)
+    chunks = [keys] if len(columns) == 1 else [keys[start : start + CHUNK] for start in range(0, len(keys), CHUNK)]
+    for chunk in chunks if keys else []:
+        condition = (
+            among(session, columns[0], [k[0] for k in chunk]) if len(columns) == 1 else sa.tuple_(*columns).in_(chunk)
+        )
         for found in session.execute(sa.select(table.c.id, *columns).where(condition)):
             row = by_key.get(tuple(found[1:]))
             if row is not None:
@@ -344,16 +345,17 @@ def check_key(column: sa.Column, value: Any) -> Any:
 
 
 def _current_values(session: Session, sheet: _SheetImport, ids: Sequence[int]) -> dict[int, sa.Row]:
-    """id -> (id, version, one value per column but the ID, references as their natural key) for the records the
-    sheet touches, as the database holds them; `_comparable` gives a value's plain form when it is needed."""
+    """id -> the record as the database holds it: the table's columns (what `crud.update_many` starts from), then
+    id, version and one value per layout column but the ID, references as their natural key (what the sheet is
+    compared with; `_comparable` gives a value's plain form when it is needed). Locked on PostgreSQL until the
+    import ends, as the update would lock them: read once for both."""
     columns = [column for column in sheet.layout.columns if column.kind is not Kind.ID]
     table = sheet.layout.model.__table__
-    current = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        for row in session.execute(layout_query(sheet.layout, columns, where=table.c.id.in_(chunk))):
-            current[row[0]] = row
-    return current
+    if not ids:
+        return {}
+    shown = layout_query(sheet.layout, columns, where=among(session, table.c.id, ids))
+    query = shown.with_only_columns(*table.c, *shown.selected_columns).with_for_update(of=table)
+    return {row.id: row for row in session.execute(query)}
 
 
 def _comparable(value: Any) -> Any:
@@ -365,11 +367,12 @@ def _comparable(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class _Compared:
-    """A column compared three ways: where its value sits in the current row, and its check (None: a reference,
-    compared by its natural key)."""
+    """A column compared three ways: where its value sits in the current row, stored and as the sheet shows it,
+    and its check (None: a reference, compared by its natural key)."""
 
     column: Column
-    position: int  # in a `_current_values` row
+    stored: int  # in a `_current_values` row: the table's column (a reference's id)
+    position: int  # in a `_current_values` row: as a sheet shows it (a reference's natural key)
     check: Callable[[Any], Any] | None
     nullable: bool
 
@@ -390,27 +393,30 @@ _UNREADABLE = object()
 
 def _plan_updates(
     session: Session, sheet: _SheetImport, base: dict, on_conflict: OnConflict, *, deferred: bool
-) -> list[tuple[crud.Patch, _Row]]:
+) -> tuple[list[tuple[crud.Patch, _Row]], dict[int, sa.Row]]:
     """Three-way compare each row that has a record; returns the patches to apply (only fields that change), with
-    rows. The first pass compares every column but the deferred references; the second (`deferred`) only those,
-    once they are resolved, for the rows this import created too.
+    rows, and the records as read (locked) for `crud.update_many`. The first pass compares every column but the
+    deferred references; the second (`deferred`) only those, once they are resolved, for the rows this import
+    created too.
 
-    A cell whose checked value equals the database's is unchanged, decided without converting either; only the
-    cells that differ are compared in the plain form `_onebook` records."""
+    A cell whose parsed value, or else its checked value, equals the database's is unchanged, decided without
+    converting either; only the cells that differ are compared in the plain form `_onebook` records."""
     targets = [row for row in sheet.rows if row.target_id is not None]
     if deferred:
         targets = [row for row in targets if row.number not in sheet.bad_rows]
     current = _current_values(session, sheet, sorted({row.target_id for row in targets}))
     table = sheet.layout.model.__table__
+    shown_from = len(table.c) + 2  # a `_current_values` row: the table's columns, id, version, then the layout's
     positions = {
         column.attribute: position
         for position, column in enumerate(
-            (column for column in sheet.layout.columns if column.kind is not Kind.ID), start=2
+            (column for column in sheet.layout.columns if column.kind is not Kind.ID), start=shown_from
         )
     }
     compared = [
         _Compared(
             column,
+            table.c.keys().index(column.attribute),
             positions[column.attribute],
             None if column.kind is Kind.REFERENCE else value_checker(table.c[column.attribute]),
             table.c[column.attribute].nullable,
@@ -432,6 +438,8 @@ def _plan_updates(
             value = values.get(attribute)
             if entry.check is None and attribute not in values:
                 continue  # a reference left unresolved (its scope is missing)
+            if value == now[entry.stored]:
+                continue  # parsed into what is stored (most cells of a re-imported export): nothing to check
             theirs = now[entry.position]
             typed = _typed_form(entry, sheet, value)
             if typed == theirs:
@@ -456,7 +464,7 @@ def _plan_updates(
             changes[attribute] = value
         if changes:
             patches.append((crud.Patch(row.target_id, changes, None), row))
-    return patches
+    return patches, current
 
 
 def _report_refusal(sheet: _SheetImport, refused: Refused, rows: Sequence[_Row]) -> None:
@@ -485,15 +493,14 @@ def _write_in_batch(sheet: _SheetImport, rows: list[_Row], write: Callable[[list
 
 def _write_sheet(session: Session, sheet: _SheetImport, base: dict, options: ImportOptions, actor: Actor) -> None:
     model = sheet.layout.model
-    planned = {
-        row.number: patch for patch, row in _plan_updates(session, sheet, base, options.on_conflict, deferred=False)
-    }
+    patches, current = _plan_updates(session, sheet, base, options.on_conflict, deferred=False)
+    planned = {row.number: patch for patch, row in patches}
     targets = [row for row in sheet.rows if row.target_id is not None and row.number not in sheet.bad_rows]
     changed = [row for row in targets if row.number in planned]
     sheet.plan.unchanged += len(targets) - len(changed)
 
     def update(rows: list[_Row]) -> None:
-        crud.update_many(session, model, [planned[row.number] for row in rows], actor=actor)
+        crud.update_many(session, model, [planned[row.number] for row in rows], actor=actor, current=current)
         sheet.plan.updated += len(rows)
         sheet.updated_rows.update(row.number for row in rows)
 
@@ -530,9 +537,9 @@ def _delete_missing(
     missing = sorted(exported - present)
     table = sheet.layout.model.__table__
     versions = {}
-    for start in range(0, len(missing), CHUNK):
-        chunk = missing[start : start + CHUNK]
-        versions.update(session.execute(sa.select(table.c.id, table.c.version).where(table.c.id.in_(chunk))).all())
+    if missing:
+        query = sa.select(table.c.id, table.c.version).where(among(session, table.c.id, missing))
+        versions = dict(session.execute(query).all())
     missing = [id for id in missing if id in versions]  # already gone: nothing to do
     changed = [
         id
@@ -567,12 +574,13 @@ def _second_pass(
         if not sheet.deferred & set(sheet.positions):
             continue
         _resolve_references(session, sheet, deferred, late=True)
-        planned = _plan_updates(session, sheet, base, options.on_conflict, deferred=True)
+        planned, current = _plan_updates(session, sheet, base, options.on_conflict, deferred=True)
         patches = {row.number: patch for patch, row in planned}
         rows = [row for _, row in planned if row.number not in sheet.bad_rows]
 
-        def update(rows: list[_Row], sheet: _SheetImport = sheet, patches: dict = patches) -> None:
-            crud.update_many(session, sheet.layout.model, [patches[row.number] for row in rows], actor=actor)
+        def update(rows: list[_Row], sheet: _SheetImport = sheet, patches: dict = patches, current: dict = current):
+            chosen = [patches[row.number] for row in rows]
+            crud.update_many(session, sheet.layout.model, chosen, actor=actor, current=current)
             for row in rows:
                 if row.number not in sheet.created_rows and row.number not in sheet.updated_rows:
                     sheet.updated_rows.add(row.number)
