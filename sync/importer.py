@@ -344,18 +344,23 @@ def check_key(column: sa.Column, value: Any) -> Any:
         return value
 
 
-def _current_values(session: Session, sheet: _SheetImport, ids: Sequence[int]) -> dict[int, sa.Row]:
-    """id -> the record as the database holds it: the table's columns (what `crud.update_many` starts from), then
-    id, version and one value per layout column but the ID, references as their natural key (what the sheet is
-    compared with; `_comparable` gives a value's plain form when it is needed). Locked on PostgreSQL until the
-    import ends, as the update would lock them: read once for both."""
-    columns = [column for column in sheet.layout.columns if column.kind is not Kind.ID]
+def _current_values(
+    session: Session, sheet: _SheetImport, ids: Sequence[int]
+) -> tuple[dict[int, sa.Row], dict[str, int]]:
+    """The records the sheet touches as the database holds them, by id: the table's columns (what
+    `crud.update_many` starts from), then each reference's natural key (what the sheet shows). Also where each
+    layout attribute's shown value sits in such a row. Locked on PostgreSQL until the import ends, as the update
+    would lock them: read once for both."""
     table = sheet.layout.model.__table__
+    references = [column for column in sheet.layout.columns if column.kind is Kind.REFERENCE]
+    shown_at = {column.key: index for index, column in enumerate(table.c) if column.key != "id"}
+    shown_at.update({column.attribute: len(table.c) + index for index, column in enumerate(references)})
     if not ids:
-        return {}
-    shown = layout_query(sheet.layout, columns, where=among(session, table.c.id, ids))
-    query = shown.with_only_columns(*table.c, *shown.selected_columns).with_for_update(of=table)
-    return {row.id: row for row in session.execute(query)}
+        return {}, shown_at
+    shown = layout_query(sheet.layout, references, where=among(session, table.c.id, ids))
+    keys = list(shown.selected_columns)[2:]  # after id and version
+    query = shown.with_only_columns(*table.c, *keys).with_for_update(of=table)
+    return {row.id: row for row in session.execute(query)}, shown_at
 
 
 def _comparable(value: Any) -> Any:
@@ -404,15 +409,8 @@ def _plan_updates(
     targets = [row for row in sheet.rows if row.target_id is not None]
     if deferred:
         targets = [row for row in targets if row.number not in sheet.bad_rows]
-    current = _current_values(session, sheet, sorted({row.target_id for row in targets}))
+    current, positions = _current_values(session, sheet, sorted({row.target_id for row in targets}))
     table = sheet.layout.model.__table__
-    shown_from = len(table.c) + 2  # a `_current_values` row: the table's columns, id, version, then the layout's
-    positions = {
-        column.attribute: position
-        for position, column in enumerate(
-            (column for column in sheet.layout.columns if column.kind is not Kind.ID), start=shown_from
-        )
-    }
     compared = [
         _Compared(
             column,
