@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.database import begin_writing
 from models.base import utcnow
 from models.system import SheetLink
 from resolvers.audit import plain
@@ -382,6 +383,7 @@ def _sync(
                 options = ImportOptions(
                     on_conflict=on_conflict, delete_missing=link.delete_missing, day_first=day_first
                 )
+                begin_writing(session)  # what follows reads, then writes what it read: no writer in between
                 result = apply_workbook(
                     session,
                     data,

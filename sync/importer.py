@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.database import begin_writing
 from models.system import ImportBatch
 from resolvers import crud
 from resolvers.among import among
@@ -728,6 +729,7 @@ def _import_file(
         transaction = connection.begin()
         session = Session(bind=connection)
         try:
+            begin_writing(session)  # the import reads, then writes what it read: no other writer in between
             result = apply_workbook(session, data, actor=actor, options=options, filename=filename, progress=progress)
             if result.errors or options.dry_run:
                 transaction.rollback()
