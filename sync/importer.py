@@ -561,7 +561,19 @@ def _delete_missing(
         sheet.plan.deleted += len(missing)
     except Refused as refused:
         for error in refused.errors:
-            sheet.problem(f"can't delete the row missing from the sheet: {error.message}")
+            gone = _exported_row(sheet, missing[error.row], base) if error.row is not None else "a row"
+            sheet.problem(f"{gone} is gone from the sheet but can't be deleted: {error.message}")
+
+
+def _exported_row(sheet: _SheetImport, id: int, base: dict) -> str:
+    """'the row with ID 12 (Code 'C-0001')': how the user knew a deleted row, by its natural key as exported."""
+    exported = base.get((sheet.layout.title, id))
+    key = [
+        f"{sheet.layout.column(attribute).title} {exported.values[attribute]!r}"
+        for attribute in sheet.layout.natural_key or ()
+        if exported is not None and exported.values.get(attribute) is not None
+    ]
+    return f"the row with ID {id}" + (f" ({', '.join(key)})" if key else "")
 
 
 def _second_pass(

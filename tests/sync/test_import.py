@@ -444,7 +444,10 @@ def test_delete_missing_refuses_a_customer_whose_contacts_stay(engine, database_
     result = run_import(engine, book.save(tmp_path / "edited.xlsx"), delete_missing=True)
 
     assert [problem.sheet for problem in result.errors] == ["Customers"]
-    assert "still has 1 contact" in result.errors[0].message
+    code = stored(engine, Customer, contact.customer_id)["code"]
+    message = result.errors[0].message
+    assert message.startswith(f"the row with ID {contact.customer_id} (Code {code!r}) is gone from the sheet but")
+    assert "still has 1 contact" in message
     assert database_contents(engine) == before
 
 
