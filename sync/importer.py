@@ -12,6 +12,7 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -313,7 +314,10 @@ def _find_targets(session: Session, sheet: _SheetImport) -> None:
             seen[row.id] = row.number
             row.target_id = row.id
     key = sheet.layout.natural_key
-    if not key or any(attribute not in sheet.positions for attribute in key):
+    if not key:
+        _match_identical_rows(session, sheet, taken=set(seen))
+        return
+    if any(attribute not in sheet.positions for attribute in key):
         return
     # A key part that is a reference must have resolved to an id: an unresolved one is still its text.
     kinds = [int if sheet.layout.column(attribute).kind is Kind.REFERENCE else int | str for attribute in key]
@@ -335,6 +339,64 @@ def _find_targets(session: Session, sheet: _SheetImport) -> None:
             row = by_key.get(tuple(found[1:]))
             if row is not None:
                 row.target_id = found[0]
+
+
+def _match_identical_rows(session: Session, sheet: _SheetImport, *, taken: set[int]) -> None:
+    """Rows without ID of a sheet without natural key (interactions, payments, BOM lines) are new, unless one is the
+    same as an existing record in every column the sheet has: then it is taken as that record, one row per record,
+    so that importing the same rows twice creates them once. Said in a warning, with the rows so matched."""
+    table = sheet.layout.model.__table__
+    columns = [
+        column
+        for column in sheet.layout.columns
+        if column.attribute in sheet.positions and not column.read_only and column.kind is not Kind.ID
+    ]
+    anchor = next((column for column in columns if column.kind is Kind.REFERENCE), None)
+    if anchor is None:
+        return  # nothing narrows the records to compare with
+    checks = [(column.attribute, value_checker(table.c[column.attribute])) for column in columns]
+    wanted: dict[tuple, list[_Row]] = {}
+    for row in sheet.rows:
+        if row.id is None and row.number not in sheet.bad_rows and isinstance(row.values.get(anchor.attribute), int):
+            signature = _signature(row.values, checks)
+            if signature is not None:
+                wanted.setdefault(signature, []).append(row)
+    if not wanted:
+        return
+    anchors = sorted({rows[0].values[anchor.attribute] for rows in wanted.values()})
+    query = sa.select(table.c.id, *(table.c[attribute] for attribute, _ in checks))
+    query = query.where(among(session, table.c[anchor.attribute], anchors)).order_by(table.c.id)
+    matched = []
+    for found in session.execute(query):
+        if found[0] in taken:
+            continue
+        stored = tuple(_second_precision(value) for value in found[1:])
+        rows = wanted.get(stored)
+        if rows:
+            row = rows.pop(0)
+            row.target_id = found[0]
+            matched.append(row.number)
+    if matched:
+        shown = ", ".join(str(number) for number in matched[:10]) + (", ..." if len(matched) > 10 else "")
+        what = label(sheet.layout.model)
+        sheet.result.warnings.append(
+            f"{sheet.data.title}: {len(matched)} row(s) without ID are the same as an existing {what} in every column"
+            f" and were taken as it, not added again (rows {shown}); give a row its ID to say which record it is"
+        )
+
+
+def _signature(values: dict[str, Any], checks: list[tuple[str, Callable[[Any], Any]]]) -> tuple | None:
+    """A row's values as the database would hold them, for comparing with stored records; None when one doesn't
+    pass its check (the write reports it)."""
+    try:
+        return tuple(_second_precision(check(values.get(attribute))) for attribute, check in checks)
+    except ValueError:
+        return None
+
+
+def _second_precision(value: Any) -> Any:
+    """Times as a sheet shows them: to the second."""
+    return value.replace(microsecond=0) if isinstance(value, datetime) else value
 
 
 def check_key(column: sa.Column, value: Any) -> Any:

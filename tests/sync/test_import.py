@@ -749,3 +749,41 @@ def test_formula_like_text_comes_back_unchanged_from_a_csv_export(engine, tmp_pa
     assert result.errors == []
     assert plan(result, "Customers") == counts(unchanged=1)
     assert {name: stored(engine, Customer, customer.id)[name] for name in FORMULA_LIKE} == FORMULA_LIKE
+
+
+def _interaction_rows(customer_code: str) -> list[list[str]]:
+    """Interactions typed without IDs (the sheet has no natural key): two identical calls, and a meeting."""
+    call = [customer_code, "call", "2026-11-02 09:15", "Renewal", "Asked for a quote"]
+    meeting = [customer_code, "meeting", "2026-11-03 14:00", "Kick-off", ""]
+    return [["Customer Code", "Kind", "Occurred At", "Subject", "Notes"], call, list(call), meeting]
+
+
+def test_interactions_without_ids_imported_twice_are_created_once(engine, tmp_path, make_customer):
+    customer = make_customer()
+    path = write_csv(tmp_path / "interactions.csv", _interaction_rows(customer.code))
+
+    first = run_import(engine, path)
+    second = run_import(engine, path)
+
+    assert first.errors == [] and plan(first, "Interactions") == counts(created=3)
+    assert second.errors == [] and plan(second, "Interactions") == counts(unchanged=3)
+    assert count(engine, Interaction) == 3
+    assert second.warnings == [
+        "interactions: 3 row(s) without ID are the same as an existing interaction in every column and were taken"
+        " as it, not added again (rows 2, 3, 4); give a row its ID to say which record it is"
+    ]
+    assert audit_events(engine, batch_id=second.batch_id) == []
+
+
+def test_an_interaction_differing_in_one_column_is_new(engine, tmp_path, make_customer):
+    customer = make_customer()
+    run_import(engine, write_csv(tmp_path / "interactions.csv", _interaction_rows(customer.code)))
+    rows = _interaction_rows(customer.code)
+    rows[3][3] = "Kick-off, second session"  # the meeting's subject
+    rows.append(list(rows[1]))  # a third identical call: two match the existing ones, this one is new
+
+    (tmp_path / "again").mkdir()
+    result = run_import(engine, write_csv(tmp_path / "again" / "interactions.csv", rows))
+
+    assert result.errors == [] and plan(result, "Interactions") == counts(created=2, unchanged=2)
+    assert count(engine, Interaction) == 5
