@@ -365,21 +365,21 @@ def create_many(
     table = model.__table__
     unwritable, state = _unwritable_fields(actor, model), STATE_FIELDS.get(model)
     errors: list[UserError] = []
-    cleaned_rows: list[dict[str, Any]] = []
-    defaults = _defaults(model)
+    names = table.c.keys()
+    blank = dict.fromkeys(names) | _defaults(model)  # every column, with the defaults of those that have one
     rows = _with_numbers(session, model, rows)
+    objects = []
     for index, values in enumerate(rows):
         if (state is not None and state.name in values) or not unwritable.isdisjoint(values):
             given = {name: value for name, value in values.items() if value is not None}
             errors += _forbidden_fields(actor, model, index, given, unwritable)
         cleaned, row_errors = clean_values(model, values, creating=True, row=index)
         errors += row_errors
-        cleaned_rows.append({**defaults, **cleaned})
-    errors += check_references(session, model, cleaned_rows)
-    errors += check_unique(session, model, cleaned_rows, ids=[None] * len(rows), skip=_bad_fields(errors, len(rows)))
-    names = table.c.keys()
-    objects = [_row_object({name: values.get(name) for name in names}) for values in cleaned_rows]
-    del cleaned_rows
+        objects.append(_row_object({**blank, **cleaned}))
+    written = [vars(obj) for obj in objects]  # the objects' own dicts, not copies
+    errors += check_references(session, model, written)
+    errors += check_unique(session, model, written, ids=[None] * len(rows), skip=_bad_fields(errors, len(rows)))
+    del written
     errors += _apply_rules(session, model, objects, [None] * len(objects), actor) if not errors else []
     if errors:
         raise Refused(errors)
