@@ -26,7 +26,7 @@ from resolvers.among import among
 from resolvers.audit import plain
 from resolvers.errors import Refused
 from resolvers.permissions import Actor, can_read, can_read_field
-from resolvers.validation import check_value, label, value_checker
+from resolvers.validation import label, value_checker
 from sync.cells import CellError, cell_parser
 from sync.reading import SheetData, WorkbookData, read_workbook
 from sync.registry import SHEETS, Column, Kind, SheetLayout, deferred_references, normalize_header
@@ -328,7 +328,8 @@ def _find_targets(session: Session, sheet: _SheetImport) -> None:
         and all(isinstance(row.values.get(attribute), kind) for attribute, kind in zip(key, kinds, strict=True))
     }
     columns = [table.c[attribute] for attribute in key]
-    keys = [tuple(check_key(table.c[a], v) for a, v in zip(key, k, strict=True)) for k in keyed]
+    checks = [_key_check(table.c[attribute]) for attribute in key]
+    keys = [tuple(check(value) for check, value in zip(checks, k, strict=True)) for k in keyed]
     by_key = dict(zip(keys, keyed.values(), strict=True))
     chunks = [keys] if len(columns) == 1 else [keys[start : start + CHUNK] for start in range(0, len(keys), CHUNK)]
     for chunk in chunks if keys else []:
@@ -399,12 +400,18 @@ def _second_precision(value: Any) -> Any:
     return value.replace(microsecond=0) if isinstance(value, datetime) else value
 
 
-def check_key(column: sa.Column, value: Any) -> Any:
-    """A natural-key value as it is stored (emails lowercased, text trimmed), for matching."""
-    try:
-        return check_value(column, value)
-    except ValueError:
-        return value
+def _key_check(column: sa.Column) -> Callable[[Any], Any]:
+    """A natural-key value as it is stored (emails lowercased, text trimmed), for matching; a value its check
+    refuses as it is (the write reports it)."""
+    check = value_checker(column)
+
+    def stored(value: Any) -> Any:
+        try:
+            return check(value)
+        except ValueError:
+            return value
+
+    return stored
 
 
 def _current_values(
