@@ -27,7 +27,7 @@ from resolvers.audit import plain
 from resolvers.errors import Refused
 from resolvers.permissions import Actor, can_read, can_read_field
 from resolvers.validation import label, value_checker
-from sync.cells import CellError, cell_parser
+from sync.cells import NEUTRALISER, CellError, cell_parser
 from sync.reading import SheetData, WorkbookData, read_workbook
 from sync.registry import SHEETS, Column, Kind, SheetLayout, deferred_references, normalize_header
 from sync.rows import layout_query
@@ -154,6 +154,7 @@ class _Row:
     values: dict[str, Any]  # attribute -> parsed value (references: natural-key text until resolved)
     id: int | None = None
     target_id: int | None = None  # the record it updates (by ID or natural key)
+    cells: list[Any] | None = None  # the raw cells, until the lazy columns are read (`parse_rest`)
 
 
 class _SheetImport:
@@ -176,6 +177,9 @@ class _SheetImport:
         self.created_rows: set[int] = set()  # numbers of the rows this import created
         self.updated_rows: set[int] = set()  # numbers of the existing rows it changed
         self.read = False  # its headers matched and its rows were parsed
+        self.lazy: frozenset[str] = frozenset()  # columns read after the rows' records are found (`parse_rest`)
+        self.current: dict[int, sa.Row] = {}  # the records the rows update, as read (`_current_values`)
+        self.shown_at: dict[str, int] = {}  # where each attribute's shown value sits in a `current` row
         self.apostrophes = True  # a leading apostrophe before formula-like text neutralises it (not in xlsx)
 
     def problem(self, message: str, row: int | None = None, attribute: str | None = None) -> None:
@@ -216,51 +220,110 @@ class _SheetImport:
             )
         return not missing
 
-    def parse(self) -> None:
-        """Parse every cell of every row, then let go of the sheet's raw cells (a big sheet is held only once)."""
-        day_first = self.options.day_first
-        columns = [
+    def _parsers(self, attributes: frozenset[str] | None = None) -> list[tuple[str, int, Callable[[Any], Any]]]:
+        """(attribute, column index, cell parser) for the columns read from the sheet (or only `attributes`)."""
+        return [
             (
                 column.attribute,
                 self.positions[column.attribute],
-                cell_parser(column, day_first=day_first, apostrophes=self.apostrophes),
+                cell_parser(column, day_first=self.options.day_first, apostrophes=self.apostrophes),
             )
             for column in self.layout.columns
-            if column.attribute in self.positions and (not column.read_only or column.kind is Kind.ID)
+            if column.attribute in self.positions
+            and (not column.read_only or column.kind is Kind.ID)
+            and (attributes is None or column.attribute in attributes)
         ]
-        formula_cells = self.data.formula_cells
+
+    def parse(self) -> None:
+        """Parse every cell of every row but those of the `lazy` columns, which stay raw on the row until
+        `parse_rest`; then let go of the sheet's raw cells (a big sheet is held only once)."""
+        columns = [entry for entry in self._parsers() if entry[0] not in self.lazy]
         for number, cells in self.data.rows:
             values: dict[str, Any] = {}
-            for attribute, index, parse in columns:
-                if formula_cells and (number, index) in formula_cells:
-                    message = "a formula without a saved result; open the file in a spreadsheet and save it again"
-                    self.add(Problem(self.data.title, message, number, index))
-                    continue
-                try:
-                    values[attribute] = parse(cells[index] if index < len(cells) else None)
-                except CellError as error:
-                    self.add(Problem(self.data.title, str(error), number, index))
+            self._parse_cells(number, cells, columns, values)
             row_id = values.pop("id", None)
-            self.rows.append(_Row(number=number, values=values, id=row_id))
+            self.rows.append(_Row(number=number, values=values, id=row_id, cells=cells if self.lazy else None))
         self.data.rows = []
 
+    def parse_rest(self) -> None:
+        """Read the lazy columns once each row's record is known (`current`). A cell holding exactly what its
+        record stores (a reference: the referenced record's key as stored) is taken as stored without parsing:
+        most cells of a re-imported export. The others are parsed as in `parse`."""
+        table = self.layout.model.__table__
+        stored_at = {name: index for index, name in enumerate(table.c.keys())}
+        columns = self._parsers(self.lazy)
+        formula_cells = self.data.formula_cells
+        plain = [entry for entry in columns if self.layout.column(entry[0]).kind is not Kind.REFERENCE]
+        references = [entry for entry in columns if self.layout.column(entry[0]).kind is Kind.REFERENCE]
+        for row in self.rows:
+            cells, row.cells = row.cells, None
+            now = self.current.get(row.target_id) if row.target_id is not None else None
+            if now is None:
+                self._parse_cells(row.number, cells, columns, row.values)
+                continue
+            unequal = []
+            for entry in plain:
+                raw = cells[entry[1]] if entry[1] < len(cells) else None
+                stored = now[stored_at[entry[0]]]
+                if (
+                    raw == stored
+                    and type(raw) is type(stored)
+                    and (row.number, entry[1]) not in formula_cells
+                    and not (self.apostrophes and type(raw) is str and raw.startswith(NEUTRALISER))
+                ):
+                    row.values[entry[0]] = stored  # what parsing it would give
+                else:
+                    unequal.append(entry)
+            for entry in references:
+                raw = cells[entry[1]] if entry[1] < len(cells) else None
+                if raw is not None and raw == now[self.shown_at[entry[0]]]:
+                    row.values[entry[0]] = now[stored_at[entry[0]]]
+                else:
+                    unequal.append(entry)
+            if unequal:
+                self._parse_cells(row.number, cells, unequal, row.values)
 
-def _resolve_references(session: Session, sheet: _SheetImport, deferred: set[tuple[str, str]], *, late: bool) -> None:
-    """Natural keys -> ids for every reference column, one query per column and chunk; missing and ambiguous
-    keys are errors at their cells. With `late`, only the columns deferred to the second pass."""
+    def _parse_cells(
+        self, number: int, cells: list[Any], columns: list[tuple[str, int, Callable[[Any], Any]]], values: dict
+    ) -> None:
+        formula_cells = self.data.formula_cells
+        for attribute, index, parse in columns:
+            if formula_cells and (number, index) in formula_cells:
+                message = "a formula without a saved result; open the file in a spreadsheet and save it again"
+                self.add(Problem(self.data.title, message, number, index))
+                continue
+            try:
+                values[attribute] = parse(cells[index] if index < len(cells) else None)
+            except CellError as error:
+                self.add(Problem(self.data.title, str(error), number, index))
+
+
+def _resolve_references(
+    session: Session,
+    sheet: _SheetImport,
+    deferred: set[tuple[str, str]],
+    *,
+    late: bool,
+    attributes: frozenset[str] | None = None,
+) -> None:
+    """Natural keys -> ids for every reference column (or only `attributes`), one query per column; missing and
+    ambiguous keys are errors at their cells. With `late`, only the columns deferred to the second pass. A cell
+    already taken as its record's stored id (`parse_rest`) is not looked up."""
     for column in sheet.layout.columns:
         reference = column.reference
         if reference is None or column.attribute not in sheet.positions:
             continue
         if ((sheet.layout.title, column.attribute) in deferred) != late:
             continue
+        if attributes is not None and column.attribute not in attributes:
+            continue
         key = reference.key
         target = reference.target.__table__
         scope_attribute, scope_column = reference.scope if reference.scope else (None, None)
         wanted = {
-            (row.values.get(scope_attribute) if scope_attribute else None, str(row.values[column.attribute]))
+            (row.values.get(scope_attribute) if scope_attribute else None, row.values[column.attribute])
             for row in sheet.rows
-            if row.values.get(column.attribute) is not None
+            if isinstance(row.values.get(column.attribute), str)
         }
         if not wanted:
             continue
@@ -279,8 +342,8 @@ def _resolve_references(session: Session, sheet: _SheetImport, deferred: set[tup
         what = f"{label(reference.target)} with {reference.key_name}"
         for row in sheet.rows:
             text = row.values.get(column.attribute)
-            if text is None:
-                continue
+            if not isinstance(text, str):
+                continue  # empty, or the stored id already
             scope_value = row.values.get(scope_attribute) if scope_attribute else None
             if scope_attribute and not isinstance(scope_value, int):
                 row.values.pop(column.attribute)  # its scope (the row's customer) is missing or unresolved
@@ -479,7 +542,9 @@ def _plan_updates(
     targets = [row for row in sheet.rows if row.target_id is not None]
     if deferred:
         targets = [row for row in targets if row.number not in sheet.bad_rows]
-    current, positions = _current_values(session, sheet, sorted({row.target_id for row in targets}))
+        current, positions = _current_values(session, sheet, sorted({row.target_id for row in targets}))
+    else:
+        current, positions = sheet.current, sheet.shown_at  # read when the rows' records were found
     table = sheet.layout.model.__table__
     compared = [
         _Compared(
@@ -678,6 +743,17 @@ def _delete_all_missing(session: Session, sheets: list[_SheetImport], exported: 
         _delete_missing(session, sheet, exported.get(sheet.layout.title, set()), base, on_conflict, actor)
 
 
+def _lazy_columns(layout: SheetLayout, deferred: frozenset[str]) -> frozenset[str]:
+    """The columns read only once each row's record is known (`_SheetImport.parse_rest`): all but what finds the
+    record (the ID, the natural key, the references' scopes) and the references deferred to the second pass. None
+    for a sheet without natural key, whose rows are matched by all their values."""
+    if not layout.natural_key:
+        return frozenset()
+    eager = {"id", *layout.natural_key, *deferred}
+    eager.update(column.reference.scope[0] for column in layout.columns if column.reference and column.reference.scope)
+    return frozenset(column.attribute for column in layout.columns if column.attribute not in eager)
+
+
 def _match_sheets(data: WorkbookData, result: ImportResult, actor: Actor) -> list[tuple[SheetLayout, SheetData]]:
     by_title = {}
     for layout in SHEETS:
@@ -738,10 +814,16 @@ def apply_workbook(
         result.plans.append(sheet.plan)
         if not sheet.match_headers():
             continue
+        sheet.lazy = _lazy_columns(layout, sheet.deferred)
         sheet.parse()
         sheet.read = True
         _resolve_references(session, sheet, deferred, late=False)
         _find_targets(session, sheet)
+        targets = sorted({row.target_id for row in sheet.rows if row.target_id is not None})
+        sheet.current, sheet.shown_at = _current_values(session, sheet, targets)
+        if sheet.lazy:
+            sheet.parse_rest()
+            _resolve_references(session, sheet, deferred, late=False, attributes=sheet.lazy)
         # Written even after errors elsewhere (rolled back at the end): later sheets then check their references
         # against the rows this one creates, and every problem is reported in one go.
         _write_sheet(session, sheet, data.base, options, actor)

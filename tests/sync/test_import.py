@@ -787,3 +787,18 @@ def test_an_interaction_differing_in_one_column_is_new(engine, tmp_path, make_cu
 
     assert result.errors == [] and plan(result, "Interactions") == counts(created=2, unchanged=2)
     assert count(engine, Interaction) == 5
+
+
+def test_a_csv_cell_holding_a_neutralised_formula_is_read_as_the_formula_text(engine, tmp_path, make_customer):
+    """In a CSV, one leading apostrophe before formula-like text is the neutraliser, even where the record's text
+    is that very cell (so the cell is not taken as stored unread)."""
+    customer = make_customer(notes="'=1+1")
+    path = write_csv(
+        tmp_path / "customers.csv",
+        [["ID", "Code", "Name", "Notes"], [customer.id, customer.code, customer.name, "'=1+1"]],
+    )
+
+    result = run_import(engine, path)
+
+    assert result.errors == [] and plan(result, "Customers") == counts(updated=1)
+    assert stored(engine, Customer, customer.id)["notes"] == "=1+1"
