@@ -483,7 +483,7 @@ def update_many(
     if errors:
         raise Refused(errors)
     unwritable, state = _unwritable_fields(actor, model), STATE_FIELDS.get(model)
-    merged_rows: list[dict[str, Any]] = []
+    objects: list[SimpleNamespace] = []  # each row as it will be written
     befores: list[Any] = []
     changed_values: list[dict[str, Any]] = []  # per row, the fields whose value changes
     for index, patch in enumerate(patches):
@@ -494,11 +494,14 @@ def update_many(
         if unwritable or state is not None:
             errors += _forbidden_fields(actor, model, index, changed, unwritable)
         changed_values.append(changed)
-        merged_rows.append({**before, **cleaned})
+        merged = _row_object(before)  # a copy: `before` stays as it was
+        vars(merged).update(cleaned)
+        objects.append(merged)
         befores.append(before)
     errors += check_references(session, model, changed_values)
+    merged_rows = [vars(obj) for obj in objects]
     errors += _check_changed_keys(session, model, merged_rows, changed_values, patches, errors)
-    objects = [_row_object(merged) for merged in merged_rows]
+    del merged_rows
     errors += _apply_rules(session, model, objects, befores, actor) if not errors else []
     if errors:
         raise Refused(errors)
