@@ -5,6 +5,7 @@ tests run under a short timeout, and those that calamine must never see run with
 """
 
 import json
+import math
 import struct
 import zipfile
 import zlib
@@ -406,6 +407,53 @@ def test_a_damaged_onebook_sheet_is_refused(tmp_path):
         "damaged at row 3 (its Values cell should hold a JSON object)",
         "export the workbook again",
     )
+
+
+def onebook_workbook(path: Path, *records: list) -> Path:
+    workbook = Workbook()
+    workbook.active.title = "Customers"
+    workbook.active.append(["ID", "Name"])
+    onebook = workbook.create_sheet("_onebook")
+    onebook.append(["Sheet", "ID", "Version", "Values"])
+    for record in records:
+        onebook.append(record)
+    workbook.save(path)
+    return path
+
+
+def test_onebook_values_read_exactly_as_the_json_module_reads_them(tmp_path):
+    # orjson reads most records; what it refuses (NaN) or would read otherwise (an integer beyond 64 bits becomes a
+    # float there) is read by the standard library, as before.
+    texts = {
+        1: '{"name": "Ann", "vip": true, "owner": null, "visits": 12}',
+        2: '{"score": NaN, "tags": ["a", 1.5]}',
+        3: '{"code": 123456789012345678901234567890}',
+    }
+    path = onebook_workbook(tmp_path / "export.xlsx", *(["Customers", id_, 1, text] for id_, text in texts.items()))
+
+    base = read_workbook(path).base
+
+    assert base[("Customers", 1)].values == json.loads(texts[1])
+    assert base[("Customers", 2)].values["tags"] == ["a", 1.5]
+    assert math.isnan(base[("Customers", 2)].values["score"])
+    assert base[("Customers", 3)].values == {"code": 123456789012345678901234567890}
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        (["", 2, 1, "{}"], "no sheet title"),
+        (["Customers", 2, 1.5, "{}"], "expected a whole number, got 1.5"),
+        (["Customers", True, 1, "{}"], "expected a whole number, got True"),
+        (["Customers", 2, 1, "[1, 2]"], "its Values cell should hold a JSON object"),
+        (["Customers", 2, 1, '{"name": "Ann"} and more'], "its Values cell should hold a JSON object"),
+        (["Customers", 2, 1, "[" * 5_000 + "]" * 5_000], "its Values cell should hold a JSON object"),
+    ],
+)
+def test_each_damaged_onebook_record_is_refused_with_its_row_and_problem(tmp_path, record, problem):
+    path = onebook_workbook(tmp_path / "export.xlsx", ["Customers", 1, 1, "{}"], record)
+
+    refused(path, f"damaged at row 3 ({problem})")
 
 
 def test_data_away_from_a1_keeps_its_sheet_positions(tmp_path):
