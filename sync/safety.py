@@ -62,7 +62,7 @@ _CELL_REFERENCE = re.compile(r"\$?([A-Za-z]{1,4})\$?([0-9]{1,10})")
 # the exact, slower scan.
 _CELL = re.compile(rb'<c(?:\s+r="([A-Z]{1,3})([0-9]{1,7})"|[\s/>])')
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
-_TAG_END = b" \t\r\n/>"
+_FORMULA = re.compile(rb"<f[ \t\r\n/>]")  # an <f> element, in a canonical sheet
 
 
 class UnreadableWorkbook(Exception):
@@ -513,10 +513,15 @@ class WorkbookArchive:
         return self._scan_exactly(info, sheet)
 
     def _scan_canonical(self, info: zipfile.ZipInfo, sheet: str) -> WorksheetScan | None:
-        """The fast scan, by byte patterns; None as soon as a cell is not written `<c r="B12" ...>`."""
-        letters: set[bytes] = set()
+        """The fast scan, by byte patterns; None as soon as a cell is not written `<c r="B12" ...>`.
+
+        Once the columns in use are known, each chunk is matched with `_cells_up_to` (one small bytes object per
+        cell, its row number); only a chunk with a cell beyond those columns, or not canonical, is matched again
+        with `_CELL` to learn which.
+        """
         max_row = max_column = 0
         has_formulas = False
+        known: re.Pattern[bytes] | None = None  # the cells in columns A to max_column, with their row numbers
         carry = b""
         for chunk in self.inflate(info):
             data = carry + chunk
@@ -526,17 +531,22 @@ class WorkbookArchive:
                 raise self._damaged(info.filename, "a tag that never ends")
             if not data:
                 continue
-            cells = _CELL.findall(data)
-            found = set(map(itemgetter(0), cells))
-            if b"" in found or _PREFIXED_CELL.search(data):
+            rows = known.findall(data) if known is not None else None
+            if rows is None or b"" in rows:
+                cells = _CELL.findall(data)
+                found = set(map(itemgetter(0), cells))
+                if b"" in found:
+                    return None
+                last = max(found, key=_column_order, default=b"")
+                if last and column_number(last.decode()) > max_column:
+                    max_column = column_number(last.decode())
+                    known = _cells_up_to(last)
+                rows = list(map(itemgetter(1), cells))
+            if _PREFIXED_CELL.search(data):
                 return None
-            new = found - letters
-            if new:
-                letters |= new
-                max_column = max(max_column, *(column_number(letter.decode()) for letter in new))
-            if cells:
-                max_row = max(max_row, max(map(int, map(itemgetter(1), cells))))
-            has_formulas = has_formulas or _has_formula(data)
+            if rows:
+                max_row = max(max_row, _largest_number(rows))
+            has_formulas = has_formulas or _FORMULA.search(data) is not None
             self._check_extent(sheet, max_row, max_column)
         return WorksheetScan(max_row, max_column, has_formulas)
 
@@ -599,14 +609,37 @@ class WorkbookArchive:
         return int(match.group(2)), column_number(match.group(1))
 
 
-def _has_formula(data: bytes) -> bool:
-    """Whether a chunk of canonical sheet XML holds an <f> element; a find per `<f`, not a regex over every byte."""
-    at = data.find(b"<f")
-    while at >= 0:
-        if data[at + 2 : at + 3] and data[at + 2] in _TAG_END:
-            return True
-        at = data.find(b"<f", at + 2)
-    return False
+def _cells_up_to(letters: bytes) -> re.Pattern[bytes]:
+    """`_CELL` for a sheet whose columns end at `letters`, with one group, the row number: a cell in a later column
+    matches with an empty group, as a cell not written canonically does."""
+    return re.compile(rb'<c(?:\s+r="' + _columns_up_to(letters) + rb'([0-9]{1,7})"|[\s/>])')
+
+
+def _columns_up_to(letters: bytes) -> bytes:
+    """A pattern for the column names from A to `letters`: a shorter name, or one as long whose first letter that
+    differs comes earlier in the alphabet (or none differs). For CB: [A-Z]{1,1}, [A-B][A-Z], C[A-B]."""
+    options = [b"[A-Z]{1,%d}" % (len(letters) - 1)] if len(letters) > 1 else []
+    for at in range(len(letters)):
+        last = at == len(letters) - 1
+        highest = letters[at] if last else letters[at] - 1
+        if highest >= ord("A"):
+            options.append(letters[:at] + b"[A-%c]" % highest + b"[A-Z]" * (len(letters) - 1 - at))
+    return b"(?:" + b"|".join(options) + b")"
+
+
+def _column_order(letters: bytes) -> tuple[int, bytes]:
+    """Column names sort by length, then alphabetically: Z, AA, AB, ..."""
+    return len(letters), letters
+
+
+def _largest_number(numerals: list[bytes]) -> int:
+    """The largest of some decimal numerals (a chunk's row numbers), mostly without converting each to int: among
+    the numerals as long as the longest, byte order is numeric order, and the greatest in byte order of them all is
+    the largest when it is one of the longest."""
+    top = max(numerals)
+    if len(top) == len(max(numerals, key=len)):
+        return int(top)
+    return max(map(int, numerals))
 
 
 def _cached_formula_value(cell: etree._Element) -> bool | None:

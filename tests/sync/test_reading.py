@@ -345,6 +345,43 @@ def test_a_million_empty_formatted_rows_read_quickly_as_no_rows(tmp_path):
     ]
 
 
+def long_sheet(rows: Iterable[str], header: str = HEADER_ROW) -> Iterable[bytes]:
+    """A sheet's XML streamed around `rows`: several of the scan's 1 MiB chunks for a few thousand rows."""
+    yield sheet_xml(header).split("</sheetData>")[0].encode()
+    yield from (row.encode() for row in rows)
+    yield b"</sheetData></worksheet>"
+
+
+def named_rows(numbers: Iterable[int], extra: dict[int, str] | None = None) -> Iterable[str]:
+    for n in numbers:
+        yield f'<row r="{n}">{text_cell(f"B{n}", f"Customer {n} " + "x" * 80)}{(extra or {}).get(n, "")}</row>'
+
+
+@quick
+def test_a_long_sheet_is_measured_to_its_last_row_and_column_wherever_they_are(tmp_path):
+    # The highest row number comes first and the widest column only in a late chunk: the scan must not assume
+    # rows in order, nor that the first chunks show every column.
+    rows = [
+        '<row r="90000"><c r="A90000"><v>1</v></c></row>',
+        *named_rows(range(2, 40_000), {39_000: '<c r="AC39000"/>'}),
+    ]
+    path = write_xlsx(tmp_path / "customers.xlsx", {"Customers": long_sheet(rows)})
+
+    with safety.WorkbookArchive(path) as archive:
+        archive.check()
+        scan = archive.scan_worksheet("xl/worksheets/sheet1.xml", sheet="Customers")
+
+    assert (scan.max_row, scan.max_column, scan.has_formulas) == (90_000, 29, False)
+
+
+@quick
+def test_a_cell_beyond_the_column_limit_late_in_a_long_sheet_is_refused(tmp_path, calamine_must_not_run):
+    rows = named_rows(range(2, 40_000), {39_000: '<c r="ALM39000"><v>1</v></c>'})
+    path = write_xlsx(tmp_path / "customers.xlsx", {"Customers": long_sheet(rows)})
+
+    refused(path, "sheet 'Customers' has cells spanning 1,001 columns")
+
+
 # --- good workbooks -------------------------------------------------------------------------------------------------
 
 
