@@ -138,7 +138,7 @@ def _choose_sheet(path: Path, names: list[str], title: str) -> list[str]:
 def _formula_cells(archive: WorkbookArchive, part: str) -> set[tuple[int, int]]:
     """(row, 0-based column) of the formula cells saved without a result (files written by scripts, not by a
     spreadsheet program): calamine would read them as empty."""
-    return {(row, column - 1) for row, column, cached in archive.iter_cells(part) if cached is False}
+    return {(row, column - 1) for row, column, cached in archive.iter_formula_cells(part) if not cached}
 
 
 def _calamine(path: Path, read: Callable[[], T]) -> T:

@@ -552,6 +552,22 @@ def test_a_formula_written_by_openpyxl_has_no_saved_result(tmp_path):
     assert sheet.formula_cells == {(2, 1)}
 
 
+def test_formulas_without_results_are_found_all_through_a_long_sheet(tmp_path):
+    unsaved = {n for n in range(2, 30_000) if n % 997 == 0}
+    saved = {n for n in range(2, 30_000) if n % 1_009 == 0}
+    cells = {n: f'<c r="C{n}"><f>A{n}*2</f></c>' for n in unsaved}
+    cells |= {n: f'<c r="C{n}"><f>A{n}*2</f><v>4</v></c>' for n in saved}
+    cells[29_999] = '<c r="C29999" t="str"><f>"A"</f><v></v></c>'  # an empty text result is a saved result
+    header = f'<row r="1">{text_cell("A1", "ID")}{text_cell("B1", "Name")}{text_cell("C1", "Total")}</row>'
+    rows = named_rows(range(2, 30_000), cells)
+    path = write_xlsx(tmp_path / "totals.xlsx", {"Totals": long_sheet(rows, header=header)})
+
+    [totals] = read_workbook(path).sheets
+
+    assert totals.formula_cells == {(n, 2) for n in unsaved}
+    assert all(totals.rows[n - 2][1][2] is None for n in unsaved)
+
+
 def test_a_sheet_with_namespace_prefixes_and_no_cell_references_reads_the_same(tmp_path):
     xml = (
         f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData>'
