@@ -7,10 +7,12 @@ sniffed. Every problem with the file is an `UnreadableWorkbook` whose message is
 """
 
 import csv
+import gc
 import io
 import json
 import os
 from collections.abc import Callable, Container, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -84,9 +86,29 @@ def read_workbook(
     if kind is None:
         got = f" (got {path.suffix})" if path.suffix else ""
         raise UnreadableWorkbook(f"{path.name} must be .xlsx or .csv{got}; save it as one of those")
-    if kind == "csv":
-        return _read_csv(path, title=csv_sheet_title or sheet_title or path.stem)
-    return _read_xlsx(path, sheet_title=sheet_title)
+    with _cyclic_gc_paused():
+        if kind == "csv":
+            return _read_csv(path, title=csv_sheet_title or sheet_title or path.stem)
+        return _read_xlsx(path, sheet_title=sheet_title)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file is read.
+
+    Reading builds a few container objects per row and no reference cycles, so the collector finds nothing, but
+    each of its full passes walks every row built so far: about a tenth of reading a 100,000-row export with its
+    `_onebook` sheet, 3 of 21 seconds for a 1,000,000-row sheet. Reference counting frees everything as usual.
+    The pause is process-wide (Python has nothing narrower): another thread's cyclic garbage waits until the read
+    ends. Only the caller that found the collector running starts it again, so it is never left paused.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 # --- xlsx ---------------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Every refused file must give the user a message saying what is wrong, and must b
 tests run under a short timeout, and those that calamine must never see run with calamine replaced by a trap.
 """
 
+import gc
 import json
 import math
 import struct
@@ -491,6 +492,17 @@ def test_each_damaged_onebook_record_is_refused_with_its_row_and_problem(tmp_pat
     path = onebook_workbook(tmp_path / "export.xlsx", ["Customers", 1, 1, "{}"], record)
 
     refused(path, f"damaged at row 3 ({problem})")
+
+
+def test_the_garbage_collector_runs_again_after_a_read_even_a_refused_one(tmp_path):
+    path = exported_workbook(tmp_path / "export.xlsx")
+    read_workbook(path)
+    assert gc.isenabled()
+
+    path.write_bytes(path.read_bytes()[:1_000])
+    with pytest.raises(UnreadableWorkbook):
+        read_workbook(path)
+    assert gc.isenabled()
 
 
 def test_data_away_from_a1_keeps_its_sheet_positions(tmp_path):
