@@ -62,7 +62,7 @@ _CELL_REFERENCE = re.compile(r"\$?([A-Za-z]{1,4})\$?([0-9]{1,10})")
 # the exact, slower scan.
 _CELL = re.compile(rb'<c(?:\s+r="([A-Z]{1,3})([0-9]{1,7})"|[\s/>])')
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
-_TAG_END = b" \t\r\n/>"
+_FORMULA = re.compile(rb"<f[ \t\r\n/>]")  # an <f> element, in a canonical sheet
 
 
 class UnreadableWorkbook(Exception):
@@ -152,6 +152,7 @@ class WorkbookArchive:
         self._parts_folded = {name.casefold(): info for name, info in reversed(self._parts.items())}
         self._heads: dict[str, PartHead] = {}
         self._sheet_parts: dict[str, str] | None = None
+        self._canonical: set[str] = set()  # sheets whose every cell `scan_worksheet` found written `<c r="B12"`
 
     def __enter__(self) -> "WorkbookArchive":
         return self
@@ -509,14 +510,20 @@ class WorkbookArchive:
         if head.ascii_compatible and not head.prefixed:
             scan = self._scan_canonical(info, sheet)
             if scan is not None:
+                self._canonical.add(info.filename)
                 return scan
         return self._scan_exactly(info, sheet)
 
     def _scan_canonical(self, info: zipfile.ZipInfo, sheet: str) -> WorksheetScan | None:
-        """The fast scan, by byte patterns; None as soon as a cell is not written `<c r="B12" ...>`."""
-        letters: set[bytes] = set()
+        """The fast scan, by byte patterns; None as soon as a cell is not written `<c r="B12" ...>`.
+
+        Once the columns in use are known, each chunk is matched with `_cells_up_to` (one small bytes object per
+        cell, its row number); only a chunk with a cell beyond those columns, or not canonical, is matched again
+        with `_CELL` to learn which.
+        """
         max_row = max_column = 0
         has_formulas = False
+        known: re.Pattern[bytes] | None = None  # the cells in columns A to max_column, with their row numbers
         carry = b""
         for chunk in self.inflate(info):
             data = carry + chunk
@@ -526,17 +533,22 @@ class WorkbookArchive:
                 raise self._damaged(info.filename, "a tag that never ends")
             if not data:
                 continue
-            cells = _CELL.findall(data)
-            found = set(map(itemgetter(0), cells))
-            if b"" in found or _PREFIXED_CELL.search(data):
+            rows = known.findall(data) if known is not None else None
+            if rows is None or b"" in rows:
+                cells = _CELL.findall(data)
+                found = set(map(itemgetter(0), cells))
+                if b"" in found:
+                    return None
+                last = max(found, key=_column_order, default=b"")
+                if last and column_number(last.decode()) > max_column:
+                    max_column = column_number(last.decode())
+                    known = _cells_up_to(last)
+                rows = list(map(itemgetter(1), cells))
+            if _PREFIXED_CELL.search(data):
                 return None
-            new = found - letters
-            if new:
-                letters |= new
-                max_column = max(max_column, *(column_number(letter.decode()) for letter in new))
-            if cells:
-                max_row = max(max_row, max(map(int, map(itemgetter(1), cells))))
-            has_formulas = has_formulas or _has_formula(data)
+            if rows:
+                max_row = max(max_row, _largest_number(rows))
+            has_formulas = has_formulas or _FORMULA.search(data) is not None
             self._check_extent(sheet, max_row, max_column)
         return WorksheetScan(max_row, max_column, has_formulas)
 
@@ -583,6 +595,77 @@ class WorkbookArchive:
         except etree.XMLSyntaxError as exc:
             raise self._damaged(info.filename, str(exc)) from None
 
+    def iter_formula_cells(self, part: str) -> Iterator[tuple[int, int, bool]]:
+        """(row, column, whether the formula's last result was saved with it) for each cell holding a formula: what
+        `iter_cells` gives for those cells, and the same refusals. Memory stays flat.
+
+        A sheet `scan_worksheet` found canonical names every cell's position in the cell itself, so there Python
+        need not see each cell: lxml parses the sheet, and only the rows (whose numbers are checked as `iter_cells`
+        checks them) and the formula elements come up to Python. That is many times faster on a big sheet.
+        """
+        info = self.part(part)
+        if info is None:
+            raise self._damaged(part, "missing")
+        if info.filename in self._canonical:
+            yield from self._formula_cells_by_reference(info)
+            return
+        for row, column, cached in self.iter_cells(part):
+            if cached is not None:
+                yield row, column, cached
+
+    def _formula_cells_by_reference(self, info: zipfile.ZipInfo) -> Iterator[tuple[int, int, bool]]:
+        """`iter_formula_cells` for a canonical sheet. After each chunk, every finished element is searched for
+        formulas and dropped from the tree; only the elements still open, and the last finished child of each,
+        stay (a cell is kept whole until it ends, since its saved result follows its formula)."""
+        root_tag = "{*}" + self._heads[info.filename].root
+        parser = etree.XMLPullParser(
+            events=("start",),
+            tag=(root_tag, "{*}row"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+        )
+        root: etree._Element | None = None
+        try:
+            for chunk in self.inflate(info):
+                parser.feed(chunk)
+                for _event, element in parser.read_events():
+                    if root is None:
+                        root = element.getroottree().getroot()
+                    if _named(element, "row"):
+                        self._row_number(element.get("r"), 0, info)
+                if root is not None:
+                    yield from self._drop_finished(root, info)
+            root = parser.close()
+        except etree.XMLSyntaxError as exc:
+            raise self._damaged(info.filename, str(exc)) from None
+        yield from self._formulas_in(root, info)
+
+    def _drop_finished(self, root: etree._Element, info: zipfile.ZipInfo) -> Iterator[tuple[int, int, bool]]:
+        """The formula cells parsed so far but those in a cell that may not have ended; then every finished element
+        is removed from the tree, keeping the open path down from the root and the last child of each element on
+        it. The path stops at a cell: its formula comes before its saved result, so it is kept whole until then."""
+        path = [root]
+        while len(path[-1]) and not _named(path[-1], "c"):
+            path.append(path[-1][-1])
+        held = set(path[-1].iter("{*}f")) if _named(path[-1], "c") else set()
+        yield from self._formulas_in(root, info, held=held)
+        for element in path[:-1]:
+            del element[:-1]
+
+    def _formulas_in(
+        self, element: etree._Element, info: zipfile.ZipInfo, *, held: set[etree._Element] | None = None
+    ) -> Iterator[tuple[int, int, bool]]:
+        cell = None
+        for formula in element.iter("{*}f"):
+            parent = formula.getparent()
+            if parent is cell or not _named(parent, "c") or (held and formula in held):
+                continue  # a second formula in the same cell, not a cell's formula, or in a cell not yet ended
+            cell = parent
+            row, column = self._cell_position(cell.get("r"), 0, 0, info)
+            yield row, column, bool(_cached_formula_value(cell))
+
     def _row_number(self, reference: str | None, default: int, info: zipfile.ZipInfo) -> int:
         if reference is None:
             return default
@@ -599,14 +682,43 @@ class WorkbookArchive:
         return int(match.group(2)), column_number(match.group(1))
 
 
-def _has_formula(data: bytes) -> bool:
-    """Whether a chunk of canonical sheet XML holds an <f> element; a find per `<f`, not a regex over every byte."""
-    at = data.find(b"<f")
-    while at >= 0:
-        if data[at + 2 : at + 3] and data[at + 2] in _TAG_END:
-            return True
-        at = data.find(b"<f", at + 2)
-    return False
+def _cells_up_to(letters: bytes) -> re.Pattern[bytes]:
+    """`_CELL` for a sheet whose columns end at `letters`, with one group, the row number: a cell in a later column
+    matches with an empty group, as a cell not written canonically does."""
+    return re.compile(rb'<c(?:\s+r="' + _columns_up_to(letters) + rb'([0-9]{1,7})"|[\s/>])')
+
+
+def _columns_up_to(letters: bytes) -> bytes:
+    """A pattern for the column names from A to `letters`: a shorter name, or one as long whose first letter that
+    differs comes earlier in the alphabet (or none differs). For CB: [A-Z]{1,1}, [A-B][A-Z], C[A-B]."""
+    options = [b"[A-Z]{1,%d}" % (len(letters) - 1)] if len(letters) > 1 else []
+    for at in range(len(letters)):
+        last = at == len(letters) - 1
+        highest = letters[at] if last else letters[at] - 1
+        if highest >= ord("A"):
+            options.append(letters[:at] + b"[A-%c]" % highest + b"[A-Z]" * (len(letters) - 1 - at))
+    return b"(?:" + b"|".join(options) + b")"
+
+
+def _column_order(letters: bytes) -> tuple[int, bytes]:
+    """Column names sort by length, then alphabetically: Z, AA, AB, ..."""
+    return len(letters), letters
+
+
+def _largest_number(numerals: list[bytes]) -> int:
+    """The largest of some decimal numerals (a chunk's row numbers), mostly without converting each to int: among
+    the numerals as long as the longest, byte order is numeric order, and the greatest in byte order of them all is
+    the largest when it is one of the longest."""
+    top = max(numerals)
+    if len(top) == len(max(numerals, key=len)):
+        return int(top)
+    return max(map(int, numerals))
+
+
+def _named(element: etree._Element, local_name: str) -> bool:
+    """Whether an element (not a comment) has this name, in any namespace."""
+    tag = element.tag
+    return isinstance(tag, str) and (tag == local_name or tag.endswith("}" + local_name))
 
 
 def _cached_formula_value(cell: etree._Element) -> bool | None:

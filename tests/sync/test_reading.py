@@ -4,7 +4,9 @@ Every refused file must give the user a message saying what is wrong, and must b
 tests run under a short timeout, and those that calamine must never see run with calamine replaced by a trap.
 """
 
+import gc
 import json
+import math
 import struct
 import zipfile
 import zlib
@@ -344,6 +346,43 @@ def test_a_million_empty_formatted_rows_read_quickly_as_no_rows(tmp_path):
     ]
 
 
+def long_sheet(rows: Iterable[str], header: str = HEADER_ROW) -> Iterable[bytes]:
+    """A sheet's XML streamed around `rows`: several of the scan's 1 MiB chunks for a few thousand rows."""
+    yield sheet_xml(header).split("</sheetData>")[0].encode()
+    yield from (row.encode() for row in rows)
+    yield b"</sheetData></worksheet>"
+
+
+def named_rows(numbers: Iterable[int], extra: dict[int, str] | None = None) -> Iterable[str]:
+    for n in numbers:
+        yield f'<row r="{n}">{text_cell(f"B{n}", f"Customer {n} " + "x" * 80)}{(extra or {}).get(n, "")}</row>'
+
+
+@quick
+def test_a_long_sheet_is_measured_to_its_last_row_and_column_wherever_they_are(tmp_path):
+    # The highest row number comes first and the widest column only in a late chunk: the scan must not assume
+    # rows in order, nor that the first chunks show every column.
+    rows = [
+        '<row r="90000"><c r="A90000"><v>1</v></c></row>',
+        *named_rows(range(2, 40_000), {39_000: '<c r="AC39000"/>'}),
+    ]
+    path = write_xlsx(tmp_path / "customers.xlsx", {"Customers": long_sheet(rows)})
+
+    with safety.WorkbookArchive(path) as archive:
+        archive.check()
+        scan = archive.scan_worksheet("xl/worksheets/sheet1.xml", sheet="Customers")
+
+    assert (scan.max_row, scan.max_column, scan.has_formulas) == (90_000, 29, False)
+
+
+@quick
+def test_a_cell_beyond_the_column_limit_late_in_a_long_sheet_is_refused(tmp_path, calamine_must_not_run):
+    rows = named_rows(range(2, 40_000), {39_000: '<c r="ALM39000"><v>1</v></c>'})
+    path = write_xlsx(tmp_path / "customers.xlsx", {"Customers": long_sheet(rows)})
+
+    refused(path, "sheet 'Customers' has cells spanning 1,001 columns")
+
+
 # --- good workbooks -------------------------------------------------------------------------------------------------
 
 
@@ -408,6 +447,64 @@ def test_a_damaged_onebook_sheet_is_refused(tmp_path):
     )
 
 
+def onebook_workbook(path: Path, *records: list) -> Path:
+    workbook = Workbook()
+    workbook.active.title = "Customers"
+    workbook.active.append(["ID", "Name"])
+    onebook = workbook.create_sheet("_onebook")
+    onebook.append(["Sheet", "ID", "Version", "Values"])
+    for record in records:
+        onebook.append(record)
+    workbook.save(path)
+    return path
+
+
+def test_onebook_values_read_exactly_as_the_json_module_reads_them(tmp_path):
+    # orjson reads most records; what it refuses (NaN) or would read otherwise (an integer beyond 64 bits becomes a
+    # float there) is read by the standard library, as before.
+    texts = {
+        1: '{"name": "Ann", "vip": true, "owner": null, "visits": 12}',
+        2: '{"score": NaN, "tags": ["a", 1.5]}',
+        3: '{"code": 123456789012345678901234567890}',
+    }
+    path = onebook_workbook(tmp_path / "export.xlsx", *(["Customers", id_, 1, text] for id_, text in texts.items()))
+
+    base = read_workbook(path).base
+
+    assert base[("Customers", 1)].values == json.loads(texts[1])
+    assert base[("Customers", 2)].values["tags"] == ["a", 1.5]
+    assert math.isnan(base[("Customers", 2)].values["score"])
+    assert base[("Customers", 3)].values == {"code": 123456789012345678901234567890}
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        (["", 2, 1, "{}"], "no sheet title"),
+        (["Customers", 2, 1.5, "{}"], "expected a whole number, got 1.5"),
+        (["Customers", True, 1, "{}"], "expected a whole number, got True"),
+        (["Customers", 2, 1, "[1, 2]"], "its Values cell should hold a JSON object"),
+        (["Customers", 2, 1, '{"name": "Ann"} and more'], "its Values cell should hold a JSON object"),
+        (["Customers", 2, 1, "[" * 5_000 + "]" * 5_000], "its Values cell should hold a JSON object"),
+    ],
+)
+def test_each_damaged_onebook_record_is_refused_with_its_row_and_problem(tmp_path, record, problem):
+    path = onebook_workbook(tmp_path / "export.xlsx", ["Customers", 1, 1, "{}"], record)
+
+    refused(path, f"damaged at row 3 ({problem})")
+
+
+def test_the_garbage_collector_runs_again_after_a_read_even_a_refused_one(tmp_path):
+    path = exported_workbook(tmp_path / "export.xlsx")
+    read_workbook(path)
+    assert gc.isenabled()
+
+    path.write_bytes(path.read_bytes()[:1_000])
+    with pytest.raises(UnreadableWorkbook):
+        read_workbook(path)
+    assert gc.isenabled()
+
+
 def test_data_away_from_a1_keeps_its_sheet_positions(tmp_path):
     workbook = Workbook()
     sheet = workbook.active
@@ -465,6 +562,22 @@ def test_a_formula_written_by_openpyxl_has_no_saved_result(tmp_path):
     [sheet] = read_workbook(tmp_path / "totals.xlsx").sheets
 
     assert sheet.formula_cells == {(2, 1)}
+
+
+def test_formulas_without_results_are_found_all_through_a_long_sheet(tmp_path):
+    unsaved = {n for n in range(2, 30_000) if n % 997 == 0}
+    saved = {n for n in range(2, 30_000) if n % 1_009 == 0}
+    cells = {n: f'<c r="C{n}"><f>A{n}*2</f></c>' for n in unsaved}
+    cells |= {n: f'<c r="C{n}"><f>A{n}*2</f><v>4</v></c>' for n in saved}
+    cells[29_999] = '<c r="C29999" t="str"><f>"A"</f><v></v></c>'  # an empty text result is a saved result
+    header = f'<row r="1">{text_cell("A1", "ID")}{text_cell("B1", "Name")}{text_cell("C1", "Total")}</row>'
+    rows = named_rows(range(2, 30_000), cells)
+    path = write_xlsx(tmp_path / "totals.xlsx", {"Totals": long_sheet(rows, header=header)})
+
+    [totals] = read_workbook(path).sheets
+
+    assert totals.formula_cells == {(n, 2) for n in unsaved}
+    assert all(totals.rows[n - 2][1][2] is None for n in unsaved)
 
 
 def test_a_sheet_with_namespace_prefixes_and_no_cell_references_reads_the_same(tmp_path):
