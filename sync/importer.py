@@ -8,9 +8,7 @@ anywhere, or an unresolved conflict, rolls the whole import back; every problem 
 """
 
 import enum
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +26,7 @@ from resolvers.errors import Refused
 from resolvers.permissions import Actor, can_read, can_read_field
 from resolvers.validation import label, value_checker
 from sync.cells import NEUTRALISER, CellError, cell_parser
-from sync.reading import SheetData, WorkbookData, read_workbook
+from sync.reading import SheetData, WorkbookData, collector_paused, read_workbook
 from sync.registry import SHEETS, Column, Kind, SheetLayout, deferred_references, normalize_header
 from sync.rows import layout_query
 from sync.safety import UnreadableWorkbook
@@ -857,21 +855,6 @@ def import_workbook(
     """Import a workbook (.xlsx or .csv) in one transaction; nothing is written unless every row is fine."""
     with collector_paused():
         return _import_file(engine, path, actor=actor, options=options, filename=filename, progress=progress)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the length of an import. A big import holds millions of
-    long-lived objects (cells, rows, parameters) that the collector would scan again and again, for about a third
-    of the import's time, while they hold no reference cycles: reference counting frees each as soon as it is
-    dropped, and the collector resumes when the import ends."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _import_file(

@@ -86,19 +86,20 @@ def read_workbook(
     if kind is None:
         got = f" (got {path.suffix})" if path.suffix else ""
         raise UnreadableWorkbook(f"{path.name} must be .xlsx or .csv{got}; save it as one of those")
-    with _cyclic_gc_paused():
+    with collector_paused():
         if kind == "csv":
             return _read_csv(path, title=csv_sheet_title or sheet_title or path.stem)
         return _read_xlsx(path, sheet_title=sheet_title)
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a file is read.
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file is read (and, by the importer, while it is imported).
 
-    Reading builds a few container objects per row and no reference cycles, so the collector finds nothing, but
-    each of its full passes walks every row built so far: about a tenth of reading a 100,000-row export with its
-    `_onebook` sheet, 3 of 21 seconds for a 1,000,000-row sheet. Reference counting frees everything as usual.
+    Reading and importing build millions of long-lived container objects (cells, rows, parameters) and no reference
+    cycles, so the collector finds nothing, but each of its full passes walks every object built so far: about a
+    tenth of reading a 100,000-row export with its `_onebook` sheet, 3 of 21 seconds for a 1,000,000-row sheet, a
+    third of importing it. Reference counting frees everything as usual.
     The pause is process-wide (Python has nothing narrower): another thread's cyclic garbage waits until the read
     ends. Only the caller that found the collector running starts it again, so it is never left paused.
     """
