@@ -187,6 +187,24 @@ def _text_parser(*, apostrophes: bool) -> Callable[[Any], Any]:
     return parsed
 
 
+def stored_matcher(column: Column, *, apostrophes: bool = True) -> Callable[[Any, Any], bool]:
+    """For one column, whether a raw cell is exactly what the record stores, in the form a sheet holds it (text as
+    text, a choice as its label, money as the number an export wrote): such a cell would parse into the stored
+    value, so an import takes it as stored without parsing. Conservative: False sends the cell to its parser."""
+    kind = column.kind
+    if kind is Kind.CHOICE:
+        labels = {member: choice_label(member) for member in column.choices}
+        return lambda raw, stored: raw is stored is None or (type(raw) is str and raw == labels.get(stored))
+    if kind in (Kind.MONEY, Kind.DECIMAL):
+        return lambda raw, stored: (
+            raw is stored is None or (type(raw) is float and type(stored) is Decimal and raw == float(stored))
+        )
+    if kind in (Kind.TEXT, Kind.JSON) and apostrophes:
+        # One leading apostrophe before formula-like text is the neutraliser: such text is parsed.
+        return lambda raw, stored: raw == stored and (raw is None or (type(raw) is str and raw[:1] != NEUTRALISER))
+    return lambda raw, stored: raw == stored and type(raw) is type(stored)
+
+
 def _kind_parser(column: Column, *, day_first: bool, apostrophes: bool) -> Callable[[Any], Any]:
     kind = column.kind
     if kind in (Kind.TEXT, Kind.REFERENCE):

@@ -25,7 +25,7 @@ from resolvers.audit import plain
 from resolvers.errors import Refused
 from resolvers.permissions import Actor, can_read, can_read_field
 from resolvers.validation import label, value_checker
-from sync.cells import NEUTRALISER, CellError, cell_parser
+from sync.cells import CellError, cell_parser, stored_matcher
 from sync.reading import SheetData, WorkbookData, collector_paused, read_workbook
 from sync.registry import SHEETS, Column, Kind, SheetLayout, deferred_references, normalize_header
 from sync.rows import layout_query
@@ -245,14 +245,20 @@ class _SheetImport:
 
     def parse_rest(self) -> None:
         """Read the lazy columns once each row's record is known (`current`). A cell holding exactly what its
-        record stores (a reference: the referenced record's key as stored) is taken as stored without parsing:
-        most cells of a re-imported export. The others are parsed as in `parse`."""
-        table = self.layout.model.__table__
-        stored_at = {name: index for index, name in enumerate(table.c.keys())}
+        record stores (`stored_matcher`; a reference: the referenced record's key as stored) is taken as stored
+        without parsing: most cells of a re-imported export. The others are parsed as in `parse`."""
+        stored_at = {name: index for index, name in enumerate(self.layout.model.__table__.c.keys())}
         columns = self._parsers(self.lazy)
         formula_cells = self.data.formula_cells
-        plain = [entry for entry in columns if self.layout.column(entry[0]).kind is not Kind.REFERENCE]
-        references = [entry for entry in columns if self.layout.column(entry[0]).kind is Kind.REFERENCE]
+        plain = []
+        for entry in columns:
+            column = self.layout.column(entry[0])
+            if column.kind is Kind.REFERENCE:  # the key the sheet shows, in the stored row after the table's columns
+                shown_at = self.shown_at[column.attribute]
+                plain.append((*entry, shown_at, stored_at[column.attribute], _same_key))
+            else:
+                at = stored_at[column.attribute]
+                plain.append((*entry, at, at, stored_matcher(column, apostrophes=self.apostrophes)))
         for row in self.rows:
             cells, row.cells = row.cells, None
             now = self.current.get(row.target_id) if row.target_id is not None else None
@@ -260,24 +266,12 @@ class _SheetImport:
                 self._parse_cells(row.number, cells, columns, row.values)
                 continue
             unequal = []
-            for entry in plain:
-                raw = cells[entry[1]] if entry[1] < len(cells) else None
-                stored = now[stored_at[entry[0]]]
-                if (
-                    raw == stored
-                    and type(raw) is type(stored)
-                    and (row.number, entry[1]) not in formula_cells
-                    and not (self.apostrophes and type(raw) is str and raw.startswith(NEUTRALISER))
-                ):
-                    row.values[entry[0]] = stored  # what parsing it would give
+            for attribute, index, parse, compared_at, stored_at_, same in plain:
+                raw = cells[index] if index < len(cells) else None
+                if same(raw, now[compared_at]) and not (formula_cells and (row.number, index) in formula_cells):
+                    row.values[attribute] = now[stored_at_]
                 else:
-                    unequal.append(entry)
-            for entry in references:
-                raw = cells[entry[1]] if entry[1] < len(cells) else None
-                if raw is not None and raw == now[self.shown_at[entry[0]]]:
-                    row.values[entry[0]] = now[stored_at[entry[0]]]
-                else:
-                    unequal.append(entry)
+                    unequal.append((attribute, index, parse))
             if unequal:
                 self._parse_cells(row.number, cells, unequal, row.values)
 
@@ -294,6 +288,11 @@ class _SheetImport:
                 values[attribute] = parse(cells[index] if index < len(cells) else None)
             except CellError as error:
                 self.add(Problem(self.data.title, str(error), number, index))
+
+
+def _same_key(raw: Any, shown: Any) -> bool:
+    """A reference cell naming the record's current reference exactly as its key is stored."""
+    return raw is not None and raw == shown
 
 
 def _resolve_references(
