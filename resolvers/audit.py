@@ -2,7 +2,6 @@
 
 import enum
 import json
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -12,7 +11,6 @@ import orjson
 import sqlalchemy as sa
 
 from models.system import AuditEvent
-from resolvers.validation import python_type
 
 __all__ = [
     "AuditEvent",
@@ -83,30 +81,30 @@ def audited_set(table: sa.Table) -> frozenset[str]:
 
 
 @cache
-def plain_forms(table: sa.Table) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
-    """(name, the function giving its plain form, or None where the value is plain already) per audited column."""
-    forms = []
-    for column in table.c:
-        if column.key not in NOT_AUDITED and column.key != "id":
-            already_plain = python_type(column.type) in (str, int, bool) and not isinstance(column.type, sa.Enum)
-            forms.append((column.key, None if already_plain else plain))
-    return tuple(forms)
+def created_names(table: sa.Table) -> tuple[str, ...]:
+    """The columns a new row's audit event lists (audited, but not its id)."""
+    return tuple(name for name in audited_names(table) if name != "id")
 
 
 def created_changes(values: dict[str, Any], table: sa.Table) -> dict[str, list[Any]]:
-    """A new row's changes as `changes_between({}, snapshot(row))` gives them: [None, value] per field with a value;
-    built from the written values directly (an import creates a million rows)."""
-    changes = {}
-    for name, form in plain_forms(table):
-        value = values.get(name)
-        if value is not None:
-            changes[name] = [None, value if form is None else form(value)]
-    return changes
+    """A new row's changes as `changes_between({}, snapshot(row))` records them: [None, value] per field with a
+    value, built from the written values directly (an import creates a million rows). The values stay as written;
+    `encode_changes` stores each in its plain form."""
+    return {name: [None, value] for name in created_names(table) if (value := values.get(name)) is not None}
 
 
 def encode_changes(changes: dict[str, Any]) -> str:
-    """An event's changes as the JSON text stored (orjson: an import encodes a million of them)."""
+    """An event's changes as the JSON text stored, each value in its plain form (orjson: an import encodes a million
+    of them; it writes enums, dates and times as `plain` does, and is given money as text)."""
     try:
-        return orjson.dumps(changes, option=orjson.OPT_NON_STR_KEYS).decode()
+        return orjson.dumps(changes, default=_plain_json, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:  # what orjson does not encode (integers past 64 bits): as the JSON column type would
-        return json.dumps(changes)
+        return json.dumps(changes, default=_plain_json)
+
+
+def _plain_json(value: Any) -> Any:
+    """`plain` for a JSON encoder: the value's plain form, or TypeError for what has none."""
+    converted = plain(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON")
+    return converted

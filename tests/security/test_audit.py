@@ -1,13 +1,17 @@
 """The audit trail: every change made through the API leaves one event, in the same transaction as the change."""
 
+import json
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from models.crm import Customer
+from models.crm import Customer, CustomerStatus
 from models.system import AuditEvent
+from resolvers import audit
 from tests.conftest import GraphQLClient
 from tests.factories import count
 
@@ -203,3 +207,20 @@ def test_sales_may_not_list_audit_events(alice):
     assert [(error["extensions"]["code"], error["path"]) for error in body["errors"]] == [
         ("FORBIDDEN", ["auditEvents"])
     ]
+
+
+def test_a_created_rows_values_are_stored_in_the_same_plain_form_as_any_change():
+    """`created_changes` keeps the written values; encoding them gives what `changes_between` records."""
+    values = {
+        "status": CustomerStatus.ACTIVE,
+        "credit_limit": Decimal("1250.50"),
+        "notes": "ümlaut and \u2603",
+        "created_on": date(2026, 11, 28),
+        "seen_at": datetime(2026, 11, 28, 9, 30, 5, 120, tzinfo=UTC),
+        "settings": {"a": [1, 2]},
+        "count": 2**70,
+    }
+    for name, value in values.items():
+        raw = audit.encode_changes({name: [None, value]})
+        assert raw == audit.encode_changes(audit.changes_between({}, {name: value})), name
+        assert json.loads(raw) == {name: [None, audit.plain(value)]}, name
