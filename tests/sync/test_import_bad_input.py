@@ -233,6 +233,18 @@ def test_a_formula_without_a_saved_result_is_named_at_its_cell(refused, existing
     }
 
 
+def test_a_formula_without_a_saved_result_is_named_even_where_the_record_holds_nothing(refused, existing, tmp_path):
+    """Row C-1 updates the existing customer, whose City is empty: the formula's missing result reads as empty too,
+    and must still be reported rather than taken as the stored value."""
+    rows = f'<row r="1">{text_cell("A1", "Code")}{text_cell("B1", "Name")}{text_cell("C1", "City")}</row>'
+    rows += f'<row r="2">{text_cell("A2", "C-1")}{text_cell("B2", "Acme")}<c r="C2"><f>CONCAT("Ly","on")</f></c></row>'
+    path = write_xlsx(tmp_path / "customers.xlsx", {"Customers": sheet_xml(rows)})
+
+    assert refused(path) == {
+        "Customers!C2": "a formula without a saved result; open the file in a spreadsheet and save it again"
+    }
+
+
 # --- conflicts and many problems at once --------------------------------------------------------------------------
 
 
