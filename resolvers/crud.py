@@ -8,6 +8,7 @@ with its row) before anything is written.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import islice
 from operator import attrgetter
@@ -45,6 +46,35 @@ class Patch:
     id: int
     values: dict[str, Any]
     version: int | None = None
+
+
+UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION = "23505", "23503"  # PostgreSQL's SQLSTATEs
+
+
+@contextmanager
+def _racing_writers(session: Session, model: type[Base]) -> Iterator[None]:
+    """Turn what a concurrent writer changed between this batch's checks and its write into a CONFLICT.
+
+    On SQLite writers take turns (`begin_writing`), so the checks still hold when the rows are written. On
+    PostgreSQL two transactions can both find a natural key free, or a referenced row present; the second to write
+    then fails at the database. The write runs in a savepoint, so the transaction stays usable (an import reports
+    the error with the others) and the caller rolls it back as for any refusal."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    try:
+        with session.begin_nested():
+            yield
+    except (sa.exc.IntegrityError, psycopg.errors.IntegrityError) as error:
+        cause = getattr(error, "orig", error)
+        state = getattr(cause, "sqlstate", None)
+        if state == UNIQUE_VIOLATION:
+            message = f"another {label(model)} with the same key was saved meanwhile; reload and try again"
+        elif state == FOREIGN_KEY_VIOLATION:
+            message = f"a record this {label(model)} refers to (or that refers to it) changed meanwhile; try again"
+        else:
+            raise
+        raise Refused.one(message, ErrorCode.CONFLICT) from None
 
 
 def _row_object(values: dict[str, Any]) -> SimpleNamespace:
@@ -389,15 +419,17 @@ def create_many(
         obj.id = new_ids[index] if new_ids is not None else None
         obj.created_at = obj.updated_at = now
         obj.version = 1
-    if new_ids is None:  # one row, or a connection that can't take plain rows: the ids come back from RETURNING
-        insert_rows = [{name: value for name, value in vars(obj).items() if name != "id"} for obj in objects]
-        statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        for obj, id in zip(objects, session.execute(statement, insert_rows).scalars(), strict=True):
-            obj.id = id
-    else:
-        values_of = attrgetter(*names)
-        for start in range(0, len(objects), INSERT_CHUNK):
-            _insert_rows(session, table, names, [values_of(obj) for obj in objects[start : start + INSERT_CHUNK]])
+    with _racing_writers(session, model):
+        if new_ids is None:  # one row, or a connection that can't take plain rows: ids come back from RETURNING
+            insert_rows = [{name: value for name, value in vars(obj).items() if name != "id"} for obj in objects]
+            statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+            for obj, id in zip(objects, session.execute(statement, insert_rows).scalars(), strict=True):
+                obj.id = id
+        else:
+            values_of = attrgetter(*names)
+            for start in range(0, len(objects), INSERT_CHUNK):
+                chunk = objects[start : start + INSERT_CHUNK]
+                _insert_rows(session, table, names, [values_of(obj) for obj in chunk])
     entries = ((obj.id, audit.created_changes(vars(obj), table)) for obj in objects)  # encoded a chunk at a time
     record(session, actor=actor, action=action, model=model, entries=entries)
     _after_write(session, model, objects, actor)
@@ -527,7 +559,8 @@ def update_many(
         changed.append(obj)
     for names, rows in updates.items():
         # Only the columns that change are set: the database then leaves the other columns' indexes alone.
-        count = _update_rows(session, table, names, rows)
+        with _racing_writers(session, model):
+            count = _update_rows(session, table, names, rows)
         if count not in (-1, len(rows)):
             raise Refused.one(
                 f"some {label(model)} records were changed by someone else meanwhile; reload and try again",
@@ -573,8 +606,9 @@ def delete_many(
     if errors:
         raise Refused(errors)
     entries = [(id, audit.changes_between(audit.snapshot(current[id], table), {})) for id in ids]
-    for start in range(0, len(ids), CHUNK):
-        session.execute(table.delete().where(table.c.id.in_(ids[start : start + CHUNK])))
+    with _racing_writers(session, model):
+        for start in range(0, len(ids), CHUNK):
+            session.execute(table.delete().where(table.c.id.in_(ids[start : start + CHUNK])))
     record(session, actor=actor, action="delete", model=model, entries=entries)
     _after_write(session, model, deleted, actor)
     return deleted
