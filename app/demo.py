@@ -699,8 +699,9 @@ def _apportion(total: int, weights: Sequence[int], *, minimum: int = 1) -> list[
     return parts
 
 
-def _record_columns(created_at: datetime) -> dict:
-    return {"created_at": created_at, "updated_at": created_at, "version": 1}
+def _record_columns(created_at: datetime, changes: Sequence[datetime] = ()) -> dict:
+    """A record's system columns: created then, and changed at each of `changes` since (a version each)."""
+    return {"created_at": created_at, "updated_at": max(changes, default=created_at), "version": 1 + len(changes)}
 
 
 class _DemoBuilder:

@@ -45,6 +45,7 @@ from resolvers.ledger import (
     cents,
 )
 from resolvers.numbering import format_number
+from resolvers.stock import QUANTITY_ZERO, Place
 
 OWNERS_EQUITY = "3000"
 """Where the opening cash and stock come from (the chart of accounts migration seeds it; the resolvers never post
@@ -54,10 +55,6 @@ OPENING_STOCK = "Opening stock"
 OPENING_BALANCE = "Opening balance"
 
 PAYMENT_METHODS = (("bank transfer", 70), ("card", 20), ("cheque", 10))
-
-QUANTITY_ZERO = Decimal("0.000")
-
-Place = tuple[int, int]  # (product id, warehouse id)
 
 
 @dataclass(frozen=True)
@@ -774,9 +771,7 @@ class DemoBooks:
                 "total_amount": order.total,
                 "received_amount": sum((order.receipt_value(received) for _, received in order.receipts), ZERO),
                 "paid_amount": sum((amount for _, amount in order.payments), ZERO),
-                "created_at": order.created_at,
-                "updated_at": max(happened, default=order.created_at),
-                "version": 1 + len(happened),
+                **_record_columns(order.created_at, happened),
             }
 
     def purchase_order_lines(self) -> Iterator[dict]:
@@ -793,9 +788,7 @@ class DemoBooks:
                     "quantity": quantity,
                     "unit_cost": cost,
                     "received_quantity": received,
-                    "created_at": order.created_at,
-                    "updated_at": max(receipts, default=order.created_at),
-                    "version": 1 + len(receipts),
+                    **_record_columns(order.created_at, receipts),
                 }
 
     def sales_orders(self) -> Iterator[dict]:
@@ -809,9 +802,7 @@ class DemoBooks:
                 "status": order.status,
                 "order_date": order.created_at.date(),
                 "total_amount": order.total,
-                "created_at": order.created_at,
-                "updated_at": max(steps, default=order.created_at),
-                "version": 1 + len(steps),
+                **_record_columns(order.created_at, steps),
             }
 
     def sales_order_lines(self) -> Iterator[dict]:
@@ -834,9 +825,7 @@ class DemoBooks:
                 "warehouse_id": order.warehouse_id,
                 "status": order.status,
                 "due_date": order.due_date,
-                "created_at": order.created_at,
-                "updated_at": max(steps, default=order.created_at),
-                "version": 1 + len(steps),
+                **_record_columns(order.created_at, steps),
             }
 
     def invoices(self) -> Iterator[dict]:
@@ -860,9 +849,7 @@ class DemoBooks:
                 "tax_amount": order.tax,
                 "total_amount": order.invoice_total,
                 "paid_amount": paid,
-                "created_at": order.invoiced_at,
-                "updated_at": max(steps, default=order.invoiced_at),
-                "version": 1 + len(steps),
+                **_record_columns(order.invoiced_at, steps),
             }
 
     def invoice_lines(self) -> Iterator[dict]:

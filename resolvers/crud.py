@@ -209,12 +209,11 @@ def _missing_or_stale(model: type[Base], patches: Sequence[Patch], current: dict
 
 
 COPY_UPDATES_FROM = 100  # rows updated at once from which PostgreSQL copies them in rather than updating each
-AUDIT_CHUNK = 20_000  # audit events encoded and sent at a time: a big import's events are never all held at once
+SEND_CHUNK = 20_000  # rows or audit events converted and sent at a time: a big import's are never all held twice
 AUDIT_COLUMNS = (
     "occurred_at", "actor_id", "actor_email", "via", "action", "entity", "entity_id", "changes", "batch_id",
 )  # fmt: skip
 AUDIT_NAMES = tuple(name if name != "changes" else "changes_json" for name in AUDIT_COLUMNS)  # the changes go as text
-INSERT_CHUNK = 20_000  # rows converted and sent at a time
 
 
 def record(
@@ -227,7 +226,7 @@ def record(
     table = audit.AuditEvent.__table__
     pending = iter(entries)
     while chunk := [
-        (*fixed, id, audit.encode_changes(changes), actor.batch_id) for id, changes in islice(pending, AUDIT_CHUNK)
+        (*fixed, id, audit.encode_changes(changes), actor.batch_id) for id, changes in islice(pending, SEND_CHUNK)
     ]:
         if _copies(session) or _inserts_plain(session):
             _insert_rows(session, table, AUDIT_COLUMNS, chunk, as_is=frozenset({"changes"}))
@@ -427,8 +426,8 @@ def create_many(
                 obj.id = id
         else:
             values_of = attrgetter(*names)
-            for start in range(0, len(objects), INSERT_CHUNK):
-                chunk = objects[start : start + INSERT_CHUNK]
+            for start in range(0, len(objects), SEND_CHUNK):
+                chunk = objects[start : start + SEND_CHUNK]
                 _insert_rows(session, table, names, [values_of(obj) for obj in chunk])
     entries = ((obj.id, audit.created_changes(vars(obj), table)) for obj in objects)  # encoded a chunk at a time
     record(session, actor=actor, action=action, model=model, entries=entries)

@@ -250,15 +250,15 @@ class _SheetImport:
         stored_at = {name: index for index, name in enumerate(self.layout.model.__table__.c.keys())}
         columns = self._parsers(self.lazy)
         formula_cells = self.data.formula_cells
-        plain = []
+        matched = []  # (attribute, index, parser, where the compared value sits, where the stored one does, test)
         for entry in columns:
             column = self.layout.column(entry[0])
             if column.kind is Kind.REFERENCE:  # the key the sheet shows, in the stored row after the table's columns
                 shown_at = self.shown_at[column.attribute]
-                plain.append((*entry, shown_at, stored_at[column.attribute], _same_key))
+                matched.append((*entry, shown_at, stored_at[column.attribute], _same_key))
             else:
                 at = stored_at[column.attribute]
-                plain.append((*entry, at, at, stored_matcher(column, apostrophes=self.apostrophes)))
+                matched.append((*entry, at, at, stored_matcher(column, apostrophes=self.apostrophes)))
         for row in self.rows:
             cells, row.cells = row.cells, None
             now = self.current.get(row.target_id) if row.target_id is not None else None
@@ -266,10 +266,10 @@ class _SheetImport:
                 self._parse_cells(row.number, cells, columns, row.values)
                 continue
             unequal = []
-            for attribute, index, parse, compared_at, stored_at_, same in plain:
+            for attribute, index, parse, compared_at, kept_at, same in matched:
                 raw = cells[index] if index < len(cells) else None
                 if same(raw, now[compared_at]) and not (formula_cells and (row.number, index) in formula_cells):
-                    row.values[attribute] = now[stored_at_]
+                    row.values[attribute] = now[kept_at]
                 else:
                     unequal.append((attribute, index, parse))
             if unequal:
