@@ -29,6 +29,7 @@ from resolvers.validation import (
     SYSTEM_COLUMNS,
     check_references,
     check_unique,
+    checked_already,
     clean_values,
     fits_integer_column,
     label,
@@ -383,11 +384,14 @@ def create_many(
     actor: Actor,
     action: str = "create",
     ids: Sequence[int] | None = None,
+    checked: bool = False,
 ) -> list[SimpleNamespace]:
     """Insert rows after checking permissions, values, references, natural keys and rules; audited.
 
     `ids` restores rows under the ids they had (undoing a deletion); new rows get fresh ids. A numbered document
-    (`__number_prefix__`) given without a number gets the next one.
+    (`__number_prefix__`) given without a number gets the next one. `checked` says each value has already passed
+    its column's check (`validation.table_checkers`), as an import checks each cell where it reads it so that a
+    bad one is named by its cell: the values are then not checked again, only the fields given.
     """
     check_write(actor, model)
     _check_creatable(actor, model)
@@ -402,8 +406,11 @@ def create_many(
         if (state is not None and state.name in values) or not unwritable.isdisjoint(values):
             given = {name: value for name, value in values.items() if value is not None}
             errors += _forbidden_fields(actor, model, index, given, unwritable)
-        cleaned, row_errors = clean_values(model, values, creating=True, row=index)
-        errors += row_errors
+        if checked and checked_already(model, values):
+            cleaned = values
+        else:
+            cleaned, row_errors = clean_values(model, values, creating=True, row=index)
+            errors += row_errors
         objects.append(_row_object({**blank, **cleaned}))
     written = [vars(obj) for obj in objects]  # the objects' own dicts, not copies
     errors += check_references(session, model, written)
@@ -514,21 +521,25 @@ def update_many(
     if errors:
         raise Refused(errors)
     unwritable, state = _unwritable_fields(actor, model), STATE_FIELDS.get(model)
+    ruled = model in STATE_FIELDS or model in ROW_RULES  # rules may change more fields than the patch set
     objects: list[SimpleNamespace] = []  # each row as it will be written
-    befores: list[Any] = []
+    befores: list[dict[str, Any]] = []  # for rules: each row as it was
     changed_values: list[dict[str, Any]] = []  # per row, the fields whose value changes
+    at = {name: index for index, name in enumerate(names)}  # where each column sits in a current row
     for index, patch in enumerate(patches):
-        before = dict(zip(names, current[patch.id], strict=False))  # a caller's row may hold more columns
+        row = current[patch.id]  # the table's columns first: a caller's row may hold more
         cleaned, row_errors = clean_values(model, patch.values, creating=False, row=index)
-        errors += row_errors
-        changed = {name: value for name, value in cleaned.items() if before.get(name) != value}
+        if row_errors:
+            errors += row_errors
+        changed = {name: value for name, value in cleaned.items() if row[at[name]] != value}
         if unwritable or state is not None:
             errors += _forbidden_fields(actor, model, index, changed, unwritable)
         changed_values.append(changed)
-        merged = _row_object(before)  # a copy: `before` stays as it was
+        merged = _row_object(dict(zip(names, row, strict=False)))
         vars(merged).update(cleaned)
         objects.append(merged)
-        befores.append(before)
+        if ruled:  # rules compare with the row as it was
+            befores.append(dict(zip(names, row, strict=False)))
     errors += check_references(session, model, changed_values)
     merged_rows = [vars(obj) for obj in objects]
     errors += _check_changed_keys(session, model, merged_rows, changed_values, patches, errors)
@@ -541,19 +552,19 @@ def update_many(
     audited = audit.audited_names(table)
     unaudited = [column.key for column in table.c if column.key not in audited and column.key != "id"]
     updates: dict[tuple[str, ...], list[tuple]] = {}  # the columns that change -> (id, old version, values)
-    ruled = model in STATE_FIELDS or model in ROW_RULES  # rules may change more fields than the patch set
-    for patch, obj, before, patched in zip(patches, objects, befores, changed_values, strict=True):
+    for patch, obj, patched in zip(patches, objects, changed_values, strict=True):
+        row = current[patch.id]
         if ruled:
-            changes = audit.row_changes(current[patch.id], obj, table)
+            changes = audit.row_changes(row, obj, table)
         else:
-            changes = audit.field_changes(before, patched, table)
+            changes = audit.field_changes({name: row[at[name]] for name in patched}, patched, table)
         written.append(obj)
         if not changes:
             continue
-        obj.version = before["version"] + 1
-        obj.updated_at = now
-        names = (*changes, *(name for name in unaudited if before[name] != getattr(obj, name)))
-        updates.setdefault(names, []).append((patch.id, before["version"], *(getattr(obj, name) for name in names)))
+        version = row[at["version"]]
+        obj.version, obj.updated_at = version + 1, now
+        names = (*changes, *(name for name in unaudited if row[at[name]] != getattr(obj, name)))
+        updates.setdefault(names, []).append((patch.id, version, *(getattr(obj, name) for name in names)))
         entries.append((patch.id, changes))
         changed.append(obj)
     for names, rows in updates.items():

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,38 +85,48 @@ def value_checker(column: sa.Column) -> Checker:
     """The column's check, built once per column: its type and rules are looked up when it is built, not for each
     value (an import checks millions)."""
     if not isinstance(getattr(column, "table", None), sa.Table):
-        return _build_checker(column)
+        return _build_checker(column, column.nullable)
     return table_checkers(column.table)[column.key]
 
 
 @cache
 def table_checkers(table: sa.Table) -> dict[str, Checker]:
     """Every column's check, by column name."""
-    return {column.key: _build_checker(column) for column in table.c}
+    return {column.key: _build_checker(column, column.nullable) for column in table.c}
 
 
-def _build_checker(column: sa.Column) -> Checker:
+@cache
+def new_row_checkers(model: type[Base]) -> dict[str, Checker]:
+    """Every column's check of a value typed for a new row: an empty value is refused only where one must be given
+    (`required_columns`); elsewhere it passes as None, to be left out so that the column's default or a generated
+    number applies."""
+    required = set(required_columns(model))
+    return {
+        column.key: _build_checker(column, column.nullable or column.key not in required)
+        for column in model.__table__.c
+    }
+
+
+def _build_checker(column: sa.Column, nullable: bool) -> Checker:
     column_type = column.type
     if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
-        return _nullable(column, partial(coerce_enum, column_type.enum_class), strip=False)
+        return _choice_check(column_type.enum_class, nullable)
     kind = python_type(column_type)
     if kind is str:
-        return _nullable(column, _text_check(column), strip=not isinstance(column_type, sa.Enum))
+        return _text_check(column, nullable, strip=not isinstance(column_type, sa.Enum))
     typed = {Decimal: _decimal_check, int: _integer_check, bool: _boolean_check, datetime: _datetime_check}
     check = typed[kind](column) if kind in typed else _date_check if kind is date else _as_is
     rules = _rules_check(column.info)
     if rules is not None:
         check = _then(check, rules)
-    return _nullable(column, check, strip=not isinstance(column_type, sa.Enum))
+    return _nullable(check, nullable)
 
 
-def _nullable(column: sa.Column, check: Checker, *, strip: bool) -> Checker:
-    """Blank text is an empty value (except for choices, whose check names the allowed ones); an empty value is
-    refused when the column is required."""
-    nullable = column.nullable
+def _nullable(check: Checker, nullable: bool) -> Checker:
+    """Blank text is an empty value; an empty value is refused when the column is required."""
 
     def checked(value: Any) -> Any:
-        if strip and isinstance(value, str):
+        if isinstance(value, str):
             value = value.strip()
             if value == "":
                 value = None
@@ -129,6 +139,22 @@ def _nullable(column: sa.Column, check: Checker, *, strip: bool) -> Checker:
     return checked
 
 
+def _choice_check(enum_class: type[enum.Enum], nullable: bool) -> Checker:
+    """A choice: a member as it is (what a parsed cell or a GraphQL enum gives), else its value or name in any case
+    (blank text is not empty here: the check names the allowed values)."""
+
+    def checked(value: Any) -> Any:
+        if type(value) is enum_class:
+            return value
+        if value is None:
+            if not nullable:
+                raise ValueError("is required")
+            return None
+        return coerce_enum(enum_class, value)
+
+    return checked
+
+
 def _then(first: Checker, second: Checker) -> Checker:
     return lambda value: second(first(value))
 
@@ -137,16 +163,28 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-def _text_check(column: sa.Column) -> Checker:
-    length = column.type.length
-    text_format = column.info.get("format")
-    if not length and text_format is None:
-        return str
+def _text_check(column: sa.Column, nullable: bool, *, strip: bool) -> Checker:
+    """Text: stripped (blank is empty), then its length and `format` checked, in one call per value (an import
+    checks millions). Text of a plain-string choice column is not stripped, so its check names the bad value."""
+    length, text_format = column.type.length, column.info.get("format")
 
-    def check(value: Any) -> str:
-        value = value if type(value) is str else str(value)
+    def check(value: Any) -> str | None:
+        if type(value) is not str:
+            if value is None:
+                if not nullable:
+                    raise ValueError("is required")
+                return None
+            value = value.strip() if strip and isinstance(value, str) else str(value)
+        if strip:
+            value = value.strip()
+            if not value:
+                if not nullable:
+                    raise ValueError("is required")
+                return None
         if length and len(value) > length:
             raise ValueError(f"is longer than {length} characters")
+        if text_format is None:
+            return value
         if text_format == "email":
             value = value.lower()
             if not EMAIL.match(value):
@@ -278,23 +316,60 @@ def clean_values(
     model: type[Base], values: dict[str, Any], *, creating: bool, row: int | None = None
 ) -> tuple[dict[str, Any], list[UserError]]:
     """Check and normalise input values against the model's columns; report every bad field at once."""
-    checkers = table_checkers(model.__table__)
+    checkers = writable_checkers(model.__table__)
+    try:  # the common case, every value good: one pass with nothing to report (an import checks a million rows)
+        cleaned = {name: checkers[name](value) for name, value in values.items()}
+    except (KeyError, ValueError):
+        return _cleaned_reporting(model, values, creating=creating, row=row)
+    if creating and not required_set(model).issubset(values):
+        return _cleaned_reporting(model, values, creating=creating, row=row)
+    return cleaned, []
+
+
+def _cleaned_reporting(
+    model: type[Base], values: dict[str, Any], *, creating: bool, row: int | None
+) -> tuple[dict[str, Any], list[UserError]]:
+    """`clean_values` field by field, collecting every error."""
+    checkers = writable_checkers(model.__table__)
     cleaned: dict[str, Any] = {}
     errors: list[UserError] = []
     for name, value in values.items():
         check = checkers.get(name)
-        if check is None or name in SYSTEM_COLUMNS:
+        if check is None:
             errors.append(UserError(f"{name} is not a field of {label(model)}", field=(name,), row=row))
             continue
         try:
             cleaned[name] = check(value)
         except ValueError as exc:
-            errors.append(UserError(f"{name.replace('_', ' ')} {exc}", field=(name,), row=row))
+            errors.append(UserError(field_message(name, exc), field=(name,), row=row))
     if creating:
         for name in required_columns(model):
             if name not in values:
-                errors.append(UserError(f"{name.replace('_', ' ')} is required", field=(name,), row=row))
+                errors.append(UserError(field_message(name, "is required"), field=(name,), row=row))
     return cleaned, errors
+
+
+def field_message(name: str, problem: object) -> str:
+    """A value's problem as the user reads it: 'credit limit is required'."""
+    return f"{name.replace('_', ' ')} {problem}"
+
+
+def checked_already(model: type[Base], values: dict[str, Any]) -> bool:
+    """Whether values that passed their columns' checks one by one (an import checks each cell as it reads it) are
+    all `clean_values` would accept for a new row: each a field that may be written, and every required one
+    there."""
+    return writable_checkers(model.__table__).keys() >= values.keys() and required_set(model) <= values.keys()
+
+
+@cache
+def writable_checkers(table: sa.Table) -> dict[str, Checker]:
+    """The checks of the columns a write may give (not those Onebook manages: id, timestamps, version)."""
+    return {name: check for name, check in table_checkers(table).items() if name not in SYSTEM_COLUMNS}
+
+
+@cache
+def required_set(model: type[Base]) -> frozenset[str]:
+    return frozenset(required_columns(model))
 
 
 def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:

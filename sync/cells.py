@@ -168,7 +168,30 @@ def cell_parser(column: Column, *, day_first: bool = True, apostrophes: bool = T
             return None
         return parse(value)
 
+    if column.kind is Kind.CHOICE:
+        return _exactly_spelled(parsed, [spelling for member in column.choices for spelling in _spellings(member)])
     return parsed
+
+
+def _spellings(member: enum.Enum) -> tuple[str, ...]:
+    return (choice_label(member), member.value, member.name)
+
+
+def _exactly_spelled(parsed: Callable[[Any], Any], spellings: list[str]) -> Callable[[Any], Any]:
+    """`parsed` with the usual spellings (a choice's label as exported) looked up first, each mapped to what
+    `parsed` itself reads it as: a cell spelled so is one dictionary lookup."""
+    known = {}
+    for spelling in spellings:
+        try:
+            known[spelling] = parsed(spelling)
+        except CellError:
+            continue
+
+    def looked_up(value: Any) -> Any:
+        found = known.get(value) if type(value) is str else None
+        return found if found is not None else parsed(value)
+
+    return looked_up
 
 
 def _text_parser(*, apostrophes: bool) -> Callable[[Any], Any]:

@@ -24,7 +24,7 @@ from resolvers.among import among
 from resolvers.audit import plain
 from resolvers.errors import Refused
 from resolvers.permissions import Actor, can_read, can_read_field
-from resolvers.validation import label, value_checker
+from resolvers.validation import field_message, label, new_row_checkers, value_checker
 from sync.cells import CellError, cell_parser, stored_matcher
 from sync.reading import SheetData, WorkbookData, collector_paused, read_workbook
 from sync.registry import SHEETS, Column, Kind, SheetLayout, deferred_references, normalize_header
@@ -153,6 +153,7 @@ class _Row:
     id: int | None = None
     target_id: int | None = None  # the record it updates (by ID or natural key)
     cells: list[Any] | None = None  # the raw cells, until the lazy columns are read (`parse_rest`)
+    differing: tuple[str, ...] | None = None  # the lazy columns whose cells differ from the record (None: unknown)
 
 
 class _SheetImport:
@@ -247,8 +248,15 @@ class _SheetImport:
         """Read the lazy columns once each row's record is known (`current`). A cell holding exactly what its
         record stores (`stored_matcher`; a reference: the referenced record's key as stored) is taken as stored
         without parsing: most cells of a re-imported export. The others are parsed as in `parse`."""
-        stored_at = {name: index for index, name in enumerate(self.layout.model.__table__.c.keys())}
+        table = self.layout.model.__table__
+        stored_at = {name: index for index, name in enumerate(table.c.keys())}
         columns = self._parsers(self.lazy)
+        checked = [(attribute, index, self._checked(attribute, parse)) for attribute, index, parse in columns]
+        eager = [
+            (attribute, new_row_checkers(self.layout.model)[attribute])
+            for attribute, _, _ in self._parsers()
+            if attribute not in self.lazy and attribute != "id" and self.layout.column(attribute).reference is None
+        ]
         formula_cells = self.data.formula_cells
         matched = []  # (attribute, index, parser, where the compared value sits, where the stored one does, test)
         for entry in columns:
@@ -262,8 +270,9 @@ class _SheetImport:
         for row in self.rows:
             cells, row.cells = row.cells, None
             now = self.current.get(row.target_id) if row.target_id is not None else None
-            if now is None:
-                self._parse_cells(row.number, cells, columns, row.values)
+            if now is None:  # a new row: each value checked as it is read (see `checked_values`)
+                self._check_values(row, eager)
+                self._parse_cells(row.number, cells, checked, row.values)
                 continue
             unequal = []
             for attribute, index, parse, compared_at, kept_at, same in matched:
@@ -272,12 +281,40 @@ class _SheetImport:
                     row.values[attribute] = now[kept_at]
                 else:
                     unequal.append((attribute, index, parse))
+            row.differing = tuple(attribute for attribute, _, _ in unequal)
             if unequal:
                 self._parse_cells(row.number, cells, unequal, row.values)
+
+    @property
+    def checked_values(self) -> bool:
+        """Whether the new rows' values were checked as they were read (`parse_rest`), so that the write needn't
+        check them again (`crud.create_many(checked=True)`); a bad one is then named by its cell."""
+        return bool(self.lazy)
+
+    def _checked(self, attribute: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """A cell parser followed by its column's check (a reference: parsed only, resolved later)."""
+        column = self.layout.column(attribute)
+        if column.reference is not None:
+            return parse
+        check = new_row_checkers(self.layout.model)[attribute]
+        if column.kind is Kind.TEXT and not self.apostrophes:
+            # An xlsx text cell needs no parsing: the check trims it and reads a blank as empty, as the parser would.
+            return lambda raw: check(raw) if type(raw) is str else check(parse(raw))
+        return lambda raw: check(parse(raw))
+
+    def _check_values(self, row: _Row, checks: list[tuple[str, Callable[[Any], Any]]]) -> None:
+        """Check the values already parsed (the natural key) of a new row."""
+        for attribute, check in checks:
+            if attribute in row.values:
+                try:
+                    row.values[attribute] = check(row.values[attribute])
+                except ValueError as error:
+                    self.problem(field_message(attribute, error), row.number, attribute)
 
     def _parse_cells(
         self, number: int, cells: list[Any], columns: list[tuple[str, int, Callable[[Any], Any]]], values: dict
     ) -> None:
+        """Parse (and, with the parsers of `_checked`, check) each cell; a problem is reported at its cell."""
         formula_cells = self.data.formula_cells
         for attribute, index, parse in columns:
             if formula_cells and (number, index) in formula_cells:
@@ -288,6 +325,8 @@ class _SheetImport:
                 values[attribute] = parse(cells[index] if index < len(cells) else None)
             except CellError as error:
                 self.add(Problem(self.data.title, str(error), number, index))
+            except ValueError as error:  # the column's check
+                self.add(Problem(self.data.title, field_message(attribute, error), number, index))
 
 
 def _same_key(raw: Any, shown: Any) -> bool:
@@ -557,13 +596,21 @@ def _plan_updates(
         and column.kind is not Kind.ID
         and (column.attribute in sheet.deferred) == deferred
     ]
+    # A lazy cell `parse_rest` took as stored is unchanged: only the others are compared, in the sheet's order.
+    order = {entry.column.attribute: index for index, entry in enumerate(compared)}
+    always = [index for index, entry in enumerate(compared) if entry.column.attribute not in sheet.lazy]
     patches = []
     for row in targets:
         now = current[row.target_id]
         values = row.values
         exported = None if row.number in sheet.created_rows else base.get((sheet.layout.title, row.target_id))
         changes = {}
-        for entry in compared:
+        if row.differing is None:
+            entries = compared
+        else:
+            picked = always + [order[attribute] for attribute in row.differing if attribute in order]
+            entries = [compared[index] for index in sorted(picked)]
+        for entry in entries:
             attribute = entry.column.attribute
             value = values.get(attribute)
             if entry.check is None and attribute not in values:
@@ -649,7 +696,7 @@ def _write_sheet(session: Session, sheet: _SheetImport, base: dict, options: Imp
             }
             for row in rows
         ]
-        written = crud.create_many(session, model, values, actor=actor)
+        written = crud.create_many(session, model, values, actor=actor, checked=sheet.checked_values)
         for row, obj in zip(rows, written, strict=True):
             row.target_id = obj.id
         sheet.plan.created += len(rows)

@@ -209,6 +209,44 @@ def test_a_new_customer_and_its_contact_referring_to_it_by_code_are_created_toge
     assert tuple(contact) == (customer_id, "Nia", "nia@new.test")
 
 
+NEW_CUSTOMER_HEADER = ["Code", "Name", "Email", "Country", "Status", "Credit Limit"]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_new_rows_values_are_checked_at_their_cells_and_blank_ones_take_the_default(engine, tmp_path, kind):
+    rows = [
+        NEW_CUSTOMER_HEADER,
+        ["C-1", "  Fine Ltd  ", " Sales@Fine.TEST ", "de", "", "12.50"],
+        ["C-2", "x" * 201, "not an email", "Germany", "Active", "10.005"],
+        ["C-3", "", "", "", "retired", "-5"],
+    ]
+    path = new_workbook(tmp_path / "new.xlsx", {"Customers": rows}) if kind == "xlsx" else None
+    path = path or write_csv(tmp_path / "Customers.csv", rows)
+    before = database_contents(engine)
+
+    result = run_import(engine, path)
+
+    assert errors_at(result) == {
+        "Customers!B3": "name is longer than 200 characters",
+        "Customers!C3": "email 'not an email' is not a valid email address",
+        "Customers!D3": "country is longer than 2 characters",
+        "Customers!F3": "credit limit has more than two decimal places",
+        "Customers!B4": "name is required",
+        "Customers!E4": "'retired' is not one of: Prospect, Active, Inactive",
+        "Customers!F4": "credit limit must be at least 0",
+    }
+    assert database_contents(engine) == before
+
+    result = run_import(engine, write_csv(tmp_path / "Customers.csv", rows[:2]))
+
+    assert result.errors == []
+    with engine.connect() as connection:
+        created = connection.execute(
+            sa.select(Customer.name, Customer.email, Customer.country, Customer.status, Customer.credit_limit)
+        ).one()
+    assert tuple(created) == ("Fine Ltd", "sales@fine.test", "DE", CustomerStatus.PROSPECT, Decimal("12.50"))
+
+
 def test_a_row_without_id_whose_natural_key_exists_updates_that_record(engine, tmp_path, make_customer, make_contact):
     customer = make_customer(code="C-1", name="Old name")
     contact = make_contact(customer, name="Pat", email="pat@acme.test")
