@@ -1,8 +1,10 @@
 """Declarative base, the columns every business row shares, and column types used across departments."""
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -34,6 +36,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect: sa.Dialect, coltype: object) -> Callable[[Any], datetime | None]:
+        """`process_result_value` after the driver's own conversion, in one call per value, and once per run of
+        equal values: the rows an import or a batch wrote share their timestamps, and an import reads them all back.
+        The last value and its result are kept as one tuple, read and replaced at once (connections in several
+        threads share this processor)."""
+        read = super().result_processor(dialect, coltype)
+        last: tuple[Any, datetime | None] = (None, None)
+
+        def process(value: Any) -> datetime | None:
+            nonlocal last
+            if value is None:
+                return None
+            seen, result = last
+            if value == seen:
+                return result
+            result = read(value) if read is not None else self.process_result_value(value, dialect)
+            last = (value, result)
+            return result
+
+        return process
 
 
 def Money() -> sa.Numeric:

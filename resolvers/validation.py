@@ -435,13 +435,17 @@ def check_unique(
     table = model.__table__
     for names in unique_keys(model):
         keyed: dict[tuple, list[int]] = {}
+        fields = set(names)
         for index, row in enumerate(rows):
-            if skip and skip[index] & set(names):
+            if skip and skip[index] and not fields.isdisjoint(skip[index]):
                 continue
-            key = tuple(row.get(name) for name in names)
-            if any(value is None for value in key):
+            key = tuple([row.get(name) for name in names])
+            if None in key:
                 continue
-            keyed.setdefault(key, []).append(index)
+            if key in keyed:
+                keyed[key].append(index)
+            else:
+                keyed[key] = [index]
         existing: dict[tuple, int] = {}
         columns = [table.c[name] for name in names]
         keys = list(keyed)
