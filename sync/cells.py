@@ -252,6 +252,8 @@ def _kind_parser(column: Column, *, day_first: bool, apostrophes: bool) -> Calla
 
 
 def _id(value: Any) -> int:
+    if type(value) is float and value.is_integer() and 0 < value < 2**53:  # how calamine gives an exported ID
+        return int(value)
     number = _number(value)
     if number != number.to_integral_value() or number <= 0:
         raise CellError(f"expected a whole number, got {value!r}")
