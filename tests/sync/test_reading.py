@@ -8,6 +8,7 @@ import gc
 import json
 import math
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -492,6 +493,98 @@ def test_each_damaged_onebook_record_is_refused_with_its_row_and_problem(tmp_pat
     path = onebook_workbook(tmp_path / "export.xlsx", ["Customers", 1, 1, "{}"], record)
 
     refused(path, f"damaged at row 3 ({problem})")
+
+
+# --- calamine reading one sheet while the next is scanned ---------------------------------------------------------
+
+ONEBOOK_HEADER_ROW = (
+    f'<row r="1">{text_cell("A1", "Sheet")}{text_cell("B1", "ID")}{text_cell("C1", "Version")}'
+    f"{text_cell('D1', 'Values')}</row>"
+)
+FAR_CELL = '<c r="ALM2"><v>1</v></c>'  # in column 1,001 of row 2: the scan refuses the sheet
+
+
+def export_xml(
+    path: Path,
+    *,
+    customers: str = "",
+    onebook: str = "",
+    first_values: str = "{}",
+    extra_parts: dict[str, bytes] | None = None,
+) -> Path:
+    """A data sheet and a `_onebook` sheet holding a record per customer (20,000 of them: some time to parse); the
+    cells in `customers` and `onebook` are added to their second rows, whose Values cell holds `first_values`."""
+    records = "".join(
+        f'<row r="{n}">{text_cell(f"A{n}", "Customers")}<c r="B{n}"><v>{n}</v></c><c r="C{n}"><v>1</v></c>'
+        f"{text_cell(f'D{n}', first_values if n == 2 else '{}')}{onebook if n == 2 else ''}</row>"
+        for n in range(2, 20_002)
+    )
+    sheets = {
+        "Customers": sheet_xml(f'{HEADER_ROW}<row r="2">{text_cell("B2", "Ann")}{customers}</row>'),
+        "_onebook": sheet_xml(ONEBOOK_HEADER_ROW + records),
+    }
+    return write_xlsx(path, sheets, extra_parts)
+
+
+def calamine_threads() -> list[str]:
+    return [thread.name for thread in threading.enumerate() if thread.name.startswith("calamine")]
+
+
+def test_a_data_sheet_and_its_onebook_sheet_are_both_read(tmp_path):
+    data = read_workbook(export_xml(tmp_path / "export.xlsx"))
+
+    assert [(sheet.title, sheet.rows) for sheet in data.sheets] == [("Customers", [(2, [None, "Ann"])])]
+    assert len(data.base) == 20_000
+    assert data.base[("Customers", 20_001)] == BaseRow(version=1, values={})
+    assert calamine_threads() == []
+
+
+@quick
+def test_an_onebook_sheet_refused_by_its_scan_never_reaches_calamine(tmp_path, calamine_must_not_run):
+    path = export_xml(tmp_path / "export.xlsx", onebook=FAR_CELL)
+
+    refused(path, "sheet '_onebook' has cells spanning 1,001 columns")
+    assert calamine_threads() == []
+
+
+@quick
+def test_a_data_sheet_refused_while_calamine_parses_onebook_is_reported_and_the_thread_stops(tmp_path):
+    path = export_xml(tmp_path / "export.xlsx", customers=FAR_CELL)
+
+    refused(path, "sheet 'Customers' has cells spanning 1,001 columns")
+    assert calamine_threads() == []
+
+
+@quick
+def test_when_both_sheets_are_refused_the_data_sheets_refusal_is_reported_first(tmp_path, calamine_must_not_run):
+    path = export_xml(tmp_path / "export.xlsx", customers=FAR_CELL, onebook=FAR_CELL)
+
+    refused(path, "sheet 'Customers' has cells spanning 1,001 columns")
+
+
+@quick
+def test_a_data_sheet_calamine_cannot_read_is_reported_before_a_damaged_onebook_sheet(tmp_path):
+    path = export_xml(tmp_path / "export.xlsx", customers='<c r="C2" t="n"><v>abc</v></c>', first_values="{not json")
+
+    message = refused(path, "could not be read (Parse float error")
+    assert "_onebook" not in message
+    assert calamine_threads() == []
+
+
+@quick
+def test_a_workbook_calamine_cannot_open_is_reported_before_its_sheets_problems(tmp_path):
+    broken_strings = f'<sst xmlns="{MAIN}"><si><t>a</si></sst>'.encode()
+    path = export_xml(
+        tmp_path / "export.xlsx",
+        customers='<c r="C2" t="n"><v>abc</v></c>',
+        first_values="{not json",
+        extra_parts={"xl/sharedStrings.xml": broken_strings},
+    )
+
+    message = refused(path, "could not be read")
+    assert "Parse float" not in message
+    assert "_onebook" not in message
+    assert calamine_threads() == []
 
 
 def test_the_garbage_collector_runs_again_after_a_read_even_a_refused_one(tmp_path):
