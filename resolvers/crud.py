@@ -503,13 +503,15 @@ def update_many(
     actor: Actor,
     action: str = "update",
     current: Mapping[int, sa.Row] | None = None,
+    checked: bool = False,
 ) -> list[SimpleNamespace]:
     """Apply patches: omitted fields stay, None clears an optional field, a stale version is a CONFLICT.
 
     `action` names the change in the audit trail (a workflow verb such as `close` rather than `update`).
     Rows whose values end up unchanged are not written and keep their version. `current` holds the rows as the
     caller has just read them in this transaction, locked as `_fetch_current` locks them, each starting with the
-    table's columns in order (`select(table, ...)`); without it they are read here.
+    table's columns in order (`select(table, ...)`); without it they are read here. `checked` says each value has
+    already passed its column's check, as for `create_many`.
     """
     check_write(actor, model, state_changes=True)
     _check_appendable(model)
@@ -528,8 +530,10 @@ def update_many(
     at = {name: index for index, name in enumerate(names)}  # where each column sits in a current row
     for index, patch in enumerate(patches):
         row = current[patch.id]  # the table's columns first: a caller's row may hold more
-        cleaned, row_errors = clean_values(model, patch.values, creating=False, row=index)
-        if row_errors:
+        if checked and checked_already(model, patch.values, creating=False):
+            cleaned = patch.values
+        else:
+            cleaned, row_errors = clean_values(model, patch.values, creating=False, row=index)
             errors += row_errors
         changed = {name: value for name, value in cleaned.items() if row[at[name]] != value}
         if unwritable or state is not None:

@@ -354,11 +354,13 @@ def field_message(name: str, problem: object) -> str:
     return f"{name.replace('_', ' ')} {problem}"
 
 
-def checked_already(model: type[Base], values: dict[str, Any]) -> bool:
+def checked_already(model: type[Base], values: dict[str, Any], *, creating: bool = True) -> bool:
     """Whether values that passed their columns' checks one by one (an import checks each cell as it reads it) are
-    all `clean_values` would accept for a new row: each a field that may be written, and every required one
+    all `clean_values` would accept: each a field that may be written, and for a new row every required one
     there."""
-    return writable_checkers(model.__table__).keys() >= values.keys() and required_set(model) <= values.keys()
+    if not writable_checkers(model.__table__).keys() >= values.keys():
+        return False
+    return not creating or required_set(model) <= values.keys()
 
 
 @cache

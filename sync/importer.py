@@ -573,16 +573,20 @@ class _Compared:
 
 def _typed_form(compared: _Compared, sheet: _SheetImport, value: Any) -> Any:
     """The sheet's value as the database would hold it (its check applied; a reference as its natural key as
-    stored), or `_UNREADABLE` when the check refuses it (the write path reports it)."""
+    stored), or `_Unreadable` when the check refuses it (reported if the value is to be written)."""
     if compared.check is None:
         return None if value is None else sheet.canonical.get((compared.column.attribute, value), value)
     try:
         return compared.check(value)
-    except ValueError:
-        return _UNREADABLE
+    except ValueError as error:
+        return _Unreadable(str(error))
 
 
-_UNREADABLE = object()
+@dataclass(frozen=True, eq=False)
+class _Unreadable:
+    """A value its column's check refuses, and why."""
+
+    problem: str
 
 
 def _plan_updates(
@@ -633,15 +637,16 @@ def _plan_updates(
         for entry in entries:
             attribute = entry.column.attribute
             value = values.get(attribute)
-            if entry.check is None and attribute not in values:
-                continue  # a reference left unresolved (its scope is missing)
+            if attribute not in values:
+                continue  # a cell that didn't read (reported), or a reference left unresolved (its scope is missing)
             if value == now[entry.stored]:
                 continue  # parsed into what is stored (most cells of a re-imported export): nothing to check
             theirs = now[entry.position]
             typed = _typed_form(entry, sheet, value)
             if typed == theirs:
                 continue
-            mine = plain(value) if typed is _UNREADABLE else plain(typed)
+            unreadable = isinstance(typed, _Unreadable)
+            mine = plain(value) if unreadable else plain(typed)
             theirs = _comparable(theirs)
             if mine == theirs:
                 continue
@@ -658,7 +663,10 @@ def _plan_updates(
                     sheet.result.conflicts.append(conflict)
                     if on_conflict is not OnConflict.SHEET:
                         continue  # FAIL refuses the import below; DATABASE keeps Onebook's value
-            changes[attribute] = value
+            if unreadable:
+                sheet.problem(field_message(attribute, typed.problem), row.number, attribute)
+                continue
+            changes[attribute] = value if entry.check is None else typed  # checked, for `update_many(checked=True)`
         if changes:
             patches.append((crud.Patch(row.target_id, changes, None), row))
     return patches, current
@@ -697,7 +705,8 @@ def _write_sheet(session: Session, sheet: _SheetImport, base: dict, options: Imp
     sheet.plan.unchanged += len(targets) - len(changed)
 
     def update(rows: list[_Row]) -> None:
-        crud.update_many(session, model, [planned[row.number] for row in rows], actor=actor, current=current)
+        patches = [planned[row.number] for row in rows]
+        crud.update_many(session, model, patches, actor=actor, current=current, checked=True)
         sheet.plan.updated += len(rows)
         sheet.updated_rows.update(row.number for row in rows)
 
@@ -786,7 +795,7 @@ def _second_pass(
 
         def update(rows: list[_Row], sheet: _SheetImport = sheet, patches: dict = patches, current: dict = current):
             chosen = [patches[row.number] for row in rows]
-            crud.update_many(session, sheet.layout.model, chosen, actor=actor, current=current)
+            crud.update_many(session, sheet.layout.model, chosen, actor=actor, current=current, checked=True)
             for row in rows:
                 if row.number not in sheet.created_rows and row.number not in sheet.updated_rows:
                     sheet.updated_rows.add(row.number)

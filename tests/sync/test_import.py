@@ -140,6 +140,35 @@ def test_text_choices_in_any_case_and_money_with_separators_are_applied(engine, 
     )
 
 
+def test_an_edited_value_its_check_refuses_is_reported_at_its_cell_and_nothing_is_written(
+    engine, database_url, tmp_path, make_customer
+):
+    customer = make_customer(email="old@acme.test", country="DE", credit_limit=Decimal("10.00"))
+    other = make_customer(email="keep@other.test")
+    book = EditedWorkbook(export(database_url, tmp_path / "export.xlsx", ["customers"]))
+    bad = {
+        book.set("Customers", customer.id, "Email", "no email"): "email 'no email' is not a valid email address",
+        book.set("Customers", customer.id, "Country", "de "): None,  # fine: trimmed and upper-cased
+        book.set("Customers", customer.id, "Credit Limit", -5): "credit limit must be at least 0",
+        book.set("Customers", other.id, "Name", "x" * 201): "name is longer than 200 characters",
+    }
+    before = database_contents(engine)
+
+    result = run_import(engine, book.save(tmp_path / "edited.xlsx"))
+
+    assert errors_at(result) == {cell: message for cell, message in bad.items() if message}
+    assert database_contents(engine) == before
+
+    book.set("Customers", customer.id, "Email", " New@Acme.TEST")
+    book.set("Customers", customer.id, "Credit Limit", "12.5")
+    book.set("Customers", other.id, "Name", "Other Ltd")
+    result = run_import(engine, book.save(tmp_path / "fixed.xlsx"))
+
+    assert result.errors == []
+    row = stored(engine, Customer, customer.id)
+    assert (row["email"], row["country"], row["credit_limit"]) == ("new@acme.test", "DE", Decimal("12.50"))
+
+
 def test_a_choice_label_with_spaces_is_read_in_any_case(engine, database_url, tmp_path, ticket):
     book = EditedWorkbook(export(database_url, tmp_path / "export.xlsx", ["tickets"]))
     book.set("Tickets", ticket.id, "Status", "in PROGRESS")
