@@ -100,11 +100,20 @@ def new_row_checkers(model: type[Base]) -> dict[str, Checker]:
     """Every column's check of a value typed for a new row: an empty value is refused only where one must be given
     (`required_columns`); elsewhere it passes as None, to be left out so that the column's default or a generated
     number applies."""
-    required = set(required_columns(model))
-    return {
-        column.key: _build_checker(column, column.nullable or column.key not in required)
-        for column in model.__table__.c
-    }
+    return {column.key: _build_checker(column, _new_row_nullable(model, column)) for column in model.__table__.c}
+
+
+def new_row_text_checker(model: type[Base], name: str, *, text_of: Callable[[Any], str]) -> Checker | None:
+    """`new_row_checkers(model)[name]` for a text column, with what isn't text made text by `text_of` rather than
+    `str` (a sheet's number 1001 is '1001'): a sheet's text cell is then one call. None for other columns."""
+    column = model.__table__.c[name]
+    if python_type(column.type) is not str or isinstance(column.type, sa.Enum):
+        return None
+    return _text_check(column, _new_row_nullable(model, column), strip=True, text_of=text_of)
+
+
+def _new_row_nullable(model: type[Base], column: sa.Column) -> bool:
+    return column.nullable or column.key not in required_columns(model)
 
 
 def _build_checker(column: sa.Column, nullable: bool) -> Checker:
@@ -163,7 +172,7 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-def _text_check(column: sa.Column, nullable: bool, *, strip: bool) -> Checker:
+def _text_check(column: sa.Column, nullable: bool, *, strip: bool, text_of: Callable[[Any], str] = str) -> Checker:
     """Text: stripped (blank is empty), then its length and `format` checked, in one call per value (an import
     checks millions). Text of a plain-string choice column is not stripped, so its check names the bad value."""
     length, text_format = column.type.length, column.info.get("format")
@@ -174,7 +183,7 @@ def _text_check(column: sa.Column, nullable: bool, *, strip: bool) -> Checker:
                 if not nullable:
                     raise ValueError("is required")
                 return None
-            value = value.strip() if strip and isinstance(value, str) else str(value)
+            value = value.strip() if strip and isinstance(value, str) else text_of(value)
         if strip:
             value = value.strip()
             if not value:

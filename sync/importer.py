@@ -24,7 +24,7 @@ from resolvers.among import among
 from resolvers.audit import plain
 from resolvers.errors import Refused
 from resolvers.permissions import Actor, can_read, can_read_field
-from resolvers.validation import field_message, label, new_row_checkers, value_checker
+from resolvers.validation import field_message, label, new_row_checkers, new_row_text_checker, value_checker
 from sync.cells import CellError, cell_parser, stored_matcher
 from sync.reading import SheetData, WorkbookData, collector_paused, read_workbook
 from sync.registry import SHEETS, Column, Kind, SheetLayout, deferred_references, normalize_header
@@ -316,10 +316,13 @@ class _SheetImport:
         column = self.layout.column(attribute)
         if column.reference is not None:
             return parse
-        check = new_row_checkers(self.layout.model)[attribute]
         if column.kind is Kind.TEXT and not self.apostrophes:
-            # An xlsx text cell needs no parsing: the check trims it and reads a blank as empty, as the parser would.
-            return lambda raw: check(raw) if type(raw) is str else check(parse(raw))
+            # An xlsx text cell needs no parsing: the check trims it and reads a blank as empty, as the parser would;
+            # the parser makes text of anything else (a number typed in a text column).
+            fused = new_row_text_checker(self.layout.model, attribute, text_of=parse)
+            if fused is not None:
+                return fused
+        check = new_row_checkers(self.layout.model)[attribute]
         return lambda raw: check(parse(raw))
 
     def _check_values(self, row: _Row, checks: list[tuple[str, Callable[[Any], Any]]]) -> None:

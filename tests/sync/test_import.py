@@ -140,6 +140,17 @@ def test_text_choices_in_any_case_and_money_with_separators_are_applied(engine, 
     )
 
 
+def test_numbers_typed_in_text_columns_of_new_rows_are_read_as_the_sheet_shows_them(engine, tmp_path):
+    path = new_workbook(tmp_path / "new.xlsx", {"Customers": [["Code", "Name", "Phone"], [1001, 2026, 5551234.0]]})
+
+    result = run_import(engine, path)
+
+    assert result.errors == []
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(Customer.code, Customer.name, Customer.phone)).one()
+    assert tuple(row) == ("1001", "2026", "5551234")
+
+
 def test_an_edited_value_its_check_refuses_is_reported_at_its_cell_and_nothing_is_written(
     engine, database_url, tmp_path, make_customer
 ):
