@@ -42,7 +42,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         equal values: the rows an import or a batch wrote share their timestamps, and an import reads them all back.
         The last value and its result are kept as one tuple, read and replaced at once (connections in several
         threads share this processor)."""
-        read = super().result_processor(dialect, coltype)
+        read = super().result_processor(dialect, coltype)  # the driver's conversion, then process_result_value
         last: tuple[Any, datetime | None] = (None, None)
 
         def process(value: Any) -> datetime | None:
@@ -52,7 +52,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             seen, result = last
             if value == seen:
                 return result
-            result = read(value) if read is not None else self.process_result_value(value, dialect)
+            result = read(value)
             last = (value, result)
             return result
 

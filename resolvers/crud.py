@@ -539,11 +539,12 @@ def update_many(
         if unwritable or state is not None:
             errors += _forbidden_fields(actor, model, index, changed, unwritable)
         changed_values.append(changed)
-        merged = _row_object(dict(zip(names, row, strict=False)))
+        before = dict(zip(names, row, strict=False))
+        merged = _row_object(before)  # a copy: `before` stays as it was
         vars(merged).update(cleaned)
         objects.append(merged)
         if ruled:  # rules compare with the row as it was
-            befores.append(dict(zip(names, row, strict=False)))
+            befores.append(before)
     errors += check_references(session, model, changed_values)
     merged_rows = [vars(obj) for obj in objects]
     errors += _check_changed_keys(session, model, merged_rows, changed_values, patches, errors)

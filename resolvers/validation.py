@@ -113,7 +113,7 @@ def new_row_text_checker(model: type[Base], name: str, *, text_of: Callable[[Any
 
 
 def _new_row_nullable(model: type[Base], column: sa.Column) -> bool:
-    return column.nullable or column.key not in required_columns(model)
+    return column.nullable or column.key not in required_set(model)
 
 
 def _build_checker(column: sa.Column, nullable: bool) -> Checker:
