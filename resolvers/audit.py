@@ -2,6 +2,7 @@
 
 import enum
 import json
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -74,10 +75,13 @@ def row_changes(before: Any, after: Any, table: sa.Table) -> dict[str, list[Any]
     return changes
 
 
-def field_changes(before: dict[str, Any], changed: dict[str, Any], table: sa.Table) -> dict[str, list[Any]]:
-    """`changes_between` for a row of which only the `changed` fields (each to a different value) can differ."""
+def field_changes(
+    row: Sequence[Any], at: Mapping[str, int], changed: dict[str, Any], table: sa.Table
+) -> dict[str, list[Any]]:
+    """`changes_between` for a stored row (its values in a sequence, `at` where each column sits) of which only the
+    `changed` fields (each to a different value) can differ."""
     audited = audited_set(table)
-    return {name: [plain(before[name]), plain(value)] for name, value in changed.items() if name in audited}
+    return {name: [plain(row[at[name]]), plain(value)] for name, value in changed.items() if name in audited}
 
 
 @cache

@@ -539,12 +539,13 @@ def update_many(
         if unwritable or state is not None:
             errors += _forbidden_fields(actor, model, index, changed, unwritable)
         changed_values.append(changed)
-        before = dict(zip(names, row, strict=False))
-        merged = _row_object(before)  # a copy: `before` stays as it was
-        vars(merged).update(cleaned)
-        objects.append(merged)
+        merged = SimpleNamespace()
+        attributes = vars(merged)
+        attributes.update(zip(names, row, strict=False))  # a caller's row may hold more
         if ruled:  # rules compare with the row as it was
-            befores.append(before)
+            befores.append(attributes.copy())
+        attributes.update(cleaned)
+        objects.append(merged)
     errors += check_references(session, model, changed_values)
     merged_rows = [vars(obj) for obj in objects]
     errors += _check_changed_keys(session, model, merged_rows, changed_values, patches, errors)
@@ -554,28 +555,27 @@ def update_many(
         raise Refused(errors)
     now = utcnow()
     entries, written, changed = [], [], []
-    audited = audit.audited_names(table)
-    unaudited = [column.key for column in table.c if column.key not in audited and column.key != "id"]
+    # What changes besides the audited fields: the version and the update time (never the creation time).
+    bumped = tuple(column.key for column in table.c if column.key in audit.NOT_AUDITED and column.key != "created_at")
+    version_at = at["version"]
     updates: dict[tuple[str, ...], list[tuple]] = {}  # the columns that change -> (id, old version, values)
     for patch, obj, patched in zip(patches, objects, changed_values, strict=True):
         row = current[patch.id]
-        if ruled:
-            changes = audit.row_changes(row, obj, table)
-        else:
-            changes = audit.field_changes({name: row[at[name]] for name in patched}, patched, table)
+        changes = audit.row_changes(row, obj, table) if ruled else audit.field_changes(row, at, patched, table)
         written.append(obj)
         if not changes:
             continue
-        version = row[at["version"]]
+        version = row[version_at]
         obj.version, obj.updated_at = version + 1, now
-        names = (*changes, *(name for name in unaudited if row[at[name]] != getattr(obj, name)))
-        updates.setdefault(names, []).append((patch.id, version, *(getattr(obj, name) for name in names)))
+        columns = (*changes, *bumped)
+        values = vars(obj)
+        updates.setdefault(columns, []).append((patch.id, version, *[values[name] for name in columns]))
         entries.append((patch.id, changes))
         changed.append(obj)
-    for names, rows in updates.items():
+    for columns, rows in updates.items():
         # Only the columns that change are set: the database then leaves the other columns' indexes alone.
         with _racing_writers(session, model):
-            count = _update_rows(session, table, names, rows)
+            count = _update_rows(session, table, columns, rows)
         if count not in (-1, len(rows)):
             raise Refused.one(
                 f"some {label(model)} records were changed by someone else meanwhile; reload and try again",

@@ -11,6 +11,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -537,22 +538,45 @@ def _key_check(column: sa.Column) -> Callable[[Any], Any]:
 
 
 def _current_values(
-    session: Session, sheet: _SheetImport, ids: Sequence[int]
+    session: Session, layout: SheetLayout, ids: Sequence[int], *, known: dict[int, sa.Row] | None = None
 ) -> tuple[dict[int, sa.Row], dict[str, int]]:
-    """The records the sheet touches as the database holds them, by id: the table's columns (what
+    """The records a sheet touches as the database holds them, by id: the table's columns (what
     `crud.update_many` starts from), then each reference's natural key (what the sheet shows). Also where each
     layout attribute's shown value sits in such a row. Locked on PostgreSQL until the import ends, as the update
-    would lock them: read once for both."""
-    table = sheet.layout.model.__table__
-    references = [column for column in sheet.layout.columns if column.kind is Kind.REFERENCE]
+    would lock them: read once for both. The records in `known` (read ahead, `_read_ahead`) are not read again."""
+    table = layout.model.__table__
+    references = [column for column in layout.columns if column.kind is Kind.REFERENCE]
     shown_at = {column.key: index for index, column in enumerate(table.c) if column.key != "id"}
     shown_at.update({column.attribute: len(table.c) + index for index, column in enumerate(references)})
+    rows = {id: known[id] for id in ids if id in known} if known else {}
+    missing = [id for id in ids if id not in rows] if rows else ids
+    if missing:
+        shown = layout_query(layout, references, where=among(session, table.c.id, missing))
+        keys = list(shown.selected_columns)[2:]  # after id and version
+        query = shown.with_only_columns(*table.c, *keys).with_for_update(of=table)
+        rows.update((row.id, row) for row in session.execute(query))
+    return rows, shown_at
+
+
+def _read_ahead(
+    session: Session, actor: Actor, names: list[str], exported: dict[str, set[int]]
+) -> dict[str, dict[int, sa.Row]]:
+    """The records `_onebook` lists for the first sheet of `names` an import applies, read (and locked) while
+    calamine parses the sheets (`read_workbook`'s `meanwhile`), for `_current_values`. Only the first sheet's: the
+    records of a later one may change when an earlier one is written (a contact shows its customer's code)."""
+    layouts = [
+        layout
+        for name in names
+        if (layout := _layout_named(name)) is not None and layout.importable and can_read(actor.roles, layout.model)
+    ]
+    if not layouts:
+        return {}
+    first = min(layouts, key=SHEETS.index)
+    ids = exported.get(first.title)
     if not ids:
-        return {}, shown_at
-    shown = layout_query(sheet.layout, references, where=among(session, table.c.id, ids))
-    keys = list(shown.selected_columns)[2:]  # after id and version
-    query = shown.with_only_columns(*table.c, *keys).with_for_update(of=table)
-    return {row.id: row for row in session.execute(query)}, shown_at
+        return {}
+    rows, _ = _current_values(session, first, sorted(ids))
+    return {first.title: rows}
 
 
 def _comparable(value: Any) -> Any:
@@ -605,7 +629,7 @@ def _plan_updates(
     targets = [row for row in sheet.rows if row.target_id is not None]
     if deferred:
         targets = [row for row in targets if row.number not in sheet.bad_rows]
-        current, positions = _current_values(session, sheet, sorted({row.target_id for row in targets}))
+        current, positions = _current_values(session, sheet.layout, sorted({row.target_id for row in targets}))
     else:
         current, positions = sheet.current, sheet.shown_at  # read when the rows' records were found
     table = sheet.layout.model.__table__
@@ -827,17 +851,31 @@ def _lazy_columns(layout: SheetLayout, deferred: frozenset[str]) -> frozenset[st
     return frozenset(column.attribute for column in layout.columns if column.attribute not in eager)
 
 
+@cache
+def _layouts_by_name() -> dict[str, SheetLayout]:
+    """Each layout under its title, slug and model name, normalized as headers are."""
+    return {
+        normalize_header(name): layout
+        for layout in SHEETS
+        for name in (layout.title, layout.slug, layout.model.__name__)
+    }
+
+
+def _layout_named(title: str) -> SheetLayout | None:
+    """The layout a sheet of this title imports into; None for another sheet (ignored ones included)."""
+    name = normalize_header(title)
+    if name.strip("_") in {normalize_header(n).strip("_") for n in IGNORED_SHEETS}:
+        return None
+    return _layouts_by_name().get(name)
+
+
 def _match_sheets(data: WorkbookData, result: ImportResult, actor: Actor) -> list[tuple[SheetLayout, SheetData]]:
-    by_title = {}
-    for layout in SHEETS:
-        for name in (layout.title, layout.slug, layout.model.__name__):
-            by_title[normalize_header(name)] = layout
     matched = {}
     for sheet in data.sheets:
         name = normalize_header(sheet.title)
         if name.strip("_") in {normalize_header(n).strip("_") for n in IGNORED_SHEETS}:
             continue
-        layout = by_title.get(name)
+        layout = _layout_named(sheet.title)
         if layout is None:
             result.warnings.append(f"{sheet.title}: no such sheet in Onebook; it is ignored")
         elif not layout.importable:
@@ -861,9 +899,13 @@ def apply_workbook(
     filename: str,
     via: str = "import",
     progress: Callable[[str], None] | None = None,
+    read_ahead: dict[str, dict[int, sa.Row]] | None = None,
 ) -> ImportResult:
     """Apply workbook data inside the caller's transaction; the caller commits only when `result.errors` is empty
-    (and it is not a dry run). `result.created` maps (sheet title, row number) to each new row's id."""
+    (and it is not a dry run). `result.created` maps (sheet title, row number) to each new row's id. `read_ahead`
+    holds records read in this transaction before anything was written (`_read_ahead`); it is used up here, and a
+    sheet uses its records only if no sheet before it has written."""
+    read_ahead = read_ahead if read_ahead is not None else {}
     result = ImportResult()
     matched = _match_sheets(data, result, actor)
     if not matched and not result.errors:
@@ -893,13 +935,15 @@ def apply_workbook(
         _resolve_references(session, sheet, deferred, late=False)
         _find_targets(session, sheet)
         targets = sorted({row.target_id for row in sheet.rows if row.target_id is not None})
-        sheet.current, sheet.shown_at = _current_values(session, sheet, targets)
+        known = read_ahead.pop(layout.title, None)
+        sheet.current, sheet.shown_at = _current_values(session, layout, targets, known=known)
         if sheet.lazy:
             sheet.parse_rest()
             _resolve_references(session, sheet, deferred, late=False, attributes=sheet.lazy)
         # Written even after errors elsewhere (rolled back at the end): later sheets then check their references
         # against the rows this one creates, and every problem is reported in one go.
         _write_sheet(session, sheet, data.base, options, actor)
+        read_ahead.clear()  # what was read ahead may have changed now
     _second_pass(session, sheets, deferred, data.base, options, actor)
     if options.delete_missing:
         _delete_all_missing(session, [sheet for sheet in sheets if sheet.read], data.exported, data.base, actor)
@@ -942,16 +986,24 @@ def _import_file(
     progress: Callable[[str], None] | None,
 ) -> ImportResult:
     filename = filename or Path(path).name
-    try:
-        data = read_workbook(path, sheet_title=options.sheet)
-    except UnreadableWorkbook as exc:
-        return ImportResult(errors=[Problem(filename, str(exc))])
     with engine.connect() as connection:
         transaction = connection.begin()
         session = Session(bind=connection)
         try:
             begin_writing(session)  # the import reads, then writes what it read: no other writer in between
-            result = apply_workbook(session, data, actor=actor, options=options, filename=filename, progress=progress)
+            read_ahead: dict[str, dict[int, sa.Row]] = {}
+
+            def meanwhile(names: list[str], exported: dict[str, set[int]]) -> None:
+                read_ahead.update(_read_ahead(session, actor, names, exported))
+
+            try:
+                data = read_workbook(path, sheet_title=options.sheet, meanwhile=meanwhile)
+            except UnreadableWorkbook as exc:
+                transaction.rollback()
+                return ImportResult(errors=[Problem(filename, str(exc))])
+            result = apply_workbook(
+                session, data, actor=actor, options=options, filename=filename, progress=progress, read_ahead=read_ahead
+            )
             if result.errors or options.dry_run:
                 transaction.rollback()
                 result.batch_id = None

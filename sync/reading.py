@@ -73,12 +73,22 @@ class WorkbookData:
     kind: str  # "xlsx" or "csv"
 
 
+Meanwhile = Callable[[list[str], dict[str, set[int]]], None]
+
+
 def read_workbook(
-    path: str | os.PathLike[str], *, sheet_title: str | None = None, csv_sheet_title: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    sheet_title: str | None = None,
+    csv_sheet_title: str | None = None,
+    meanwhile: Meanwhile | None = None,
 ) -> WorkbookData:
     """Read an .xlsx (every data sheet, or only `sheet_title`, matched case-insensitively) or a .csv.
 
     A CSV holds one sheet titled `csv_sheet_title`, else `sheet_title`, else the file name's stem.
+    `meanwhile(data sheet names, exported)` is called, in this thread, while calamine parses the data sheets of a
+    workbook whose `_onebook` sheet was read (`exported`: the ids each sheet's export listed): the importer reads
+    those records from the database then, instead of after the read.
 
     Raises:
         UnreadableWorkbook: the file is missing, of another type, damaged, unsafe or too large.
@@ -91,7 +101,7 @@ def read_workbook(
     with collector_paused():
         if kind == "csv":
             return _read_csv(path, title=csv_sheet_title or sheet_title or path.stem)
-        return _read_xlsx(path, sheet_title=sheet_title)
+        return _read_xlsx(path, sheet_title=sheet_title, meanwhile=meanwhile)
 
 
 @contextmanager
@@ -117,7 +127,7 @@ def collector_paused() -> Iterator[None]:
 # --- xlsx ---------------------------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, *, sheet_title: str | None) -> WorkbookData:
+def _read_xlsx(path: Path, *, sheet_title: str | None, meanwhile: Meanwhile | None) -> WorkbookData:
     """Check the archive and scan each sheet; calamine reads each sheet once it has passed its scan.
 
     calamine parses a sheet without holding the GIL, so it runs in a worker thread (`_CalamineThread`) while this
@@ -127,7 +137,8 @@ def _read_xlsx(path: Path, *, sheet_title: str | None) -> WorkbookData:
     Ordering rules, as in a sequential read: `check` and `verify_parts` pass before calamine opens the workbook,
     and a sheet reaches calamine only once it and every sheet scanned before it passed `scan_worksheet`. Errors are
     raised in the order a sequential read meets them (the data sheets' scans, `_onebook`'s, opening the workbook,
-    each data sheet, `_onebook`), whichever thread met them first.
+    each data sheet, `_onebook`), whichever thread met them first. `meanwhile` runs once `_onebook` has been read
+    without error, before the data sheets are awaited.
     """
     with WorkbookArchive(path) as archive:
         archive.check()
@@ -163,6 +174,8 @@ def _read_xlsx(path: Path, *, sheet_title: str | None) -> WorkbookData:
             base_read = None  # its error waits for the data sheets'
             if onebook is not None:
                 base_read = _settled(lambda: _calamine(path, lambda: _read_base(path, calamine.sheet(onebook))))
+                if meanwhile is not None and base_read.exception() is None:
+                    meanwhile(names, base_read.result()[1])
             sheets = [
                 _calamine(path, lambda name=name: _read_sheet(calamine.sheet(name), name, formulas[name]))
                 for name in names

@@ -4,12 +4,14 @@ Every test writes real files (an export edited with openpyxl, a workbook or CSV 
 into this backend's database.
 """
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+import sync.importer
 from app.database import transaction
 from app.demo import seed
 from models.crm import Contact, Customer, CustomerKind, CustomerStatus, Interaction, Ticket, TicketStatus
@@ -114,6 +116,89 @@ def test_importing_the_same_edited_file_twice_changes_nothing_the_second_time(
     assert second.summary() == {"Customers": counts(unchanged=2), "Contacts": counts(unchanged=1)}
     assert business_contents(engine) == after_first
     assert audit_events(engine, batch_id=second.batch_id) == []
+
+
+# --- the records an export lists are read while the file is parsed -----------------------------------------------
+
+
+@pytest.fixture
+def reads(engine, monkeypatch):
+    """What the import reads, in order: each statement reading a sheet's records with their references' keys
+    (`_current_values`) as "records of <table>", and "file read" once the workbook has been read."""
+    seen: list[str] = []
+    real_read = sync.importer.read_workbook
+
+    def read_workbook(*args, **kwargs):
+        data = real_read(*args, **kwargs)
+        seen.append("file read")
+        return data
+
+    def statement_run(connection, cursor, statement, parameters, context, executemany):
+        found = re.search(r"FROM (\w+) LEFT OUTER JOIN", statement)
+        if found:
+            seen.append(f"records of {found.group(1)}")
+
+    monkeypatch.setattr(sync.importer, "read_workbook", read_workbook)
+    sa.event.listen(engine, "before_cursor_execute", statement_run)
+    yield seen
+    sa.event.remove(engine, "before_cursor_execute", statement_run)
+
+
+def test_the_records_an_export_lists_are_read_once_while_the_file_is_read(
+    engine, database_url, tmp_path, make_customer, reads
+):
+    customers = [make_customer(city="Paris") for _ in range(3)]
+    book = EditedWorkbook(export(database_url, tmp_path / "export.xlsx", ["customers"]))
+    book.set("Customers", customers[1].id, "City", "Lyon")
+    path = book.save(tmp_path / "edited.xlsx")
+
+    result = run_import(engine, path)
+
+    assert result.errors == [] and result.summary() == {"Customers": counts(updated=1, unchanged=2)}
+    assert reads == ["records of customers", "file read"]
+    assert [stored(engine, Customer, customer.id)["city"] for customer in customers] == ["Paris", "Lyon", "Paris"]
+
+
+def test_a_record_the_export_did_not_list_is_read_after_the_file(engine, database_url, tmp_path, make_customer, reads):
+    listed = make_customer(name="Listed")
+    book = EditedWorkbook(export(database_url, tmp_path / "export.xlsx", ["customers"]))
+    later = make_customer(name="Added later")
+    book.set("Customers", listed.id, "Name", "Listed, renamed")
+    book.add("Customers", {"Code": later.code, "Name": "Added later, renamed"})  # typed by its code
+
+    result = run_import(engine, book.save(tmp_path / "edited.xlsx"))
+
+    assert result.errors == [] and plan(result, "Customers")["updated"] == 2
+    assert reads == ["records of customers", "file read", "records of customers"]  # the second: only the other
+    assert stored(engine, Customer, listed.id)["name"] == "Listed, renamed"
+    assert stored(engine, Customer, later.id)["name"] == "Added later, renamed"
+
+
+def test_only_the_chosen_sheets_records_are_read_ahead(
+    engine, database_url, tmp_path, make_customer, make_contact, reads
+):
+    customer = make_customer()
+    contact = make_contact(customer, name="Pat")
+    book = EditedWorkbook(export(database_url, tmp_path / "export.xlsx", ["customers", "contacts"]))
+    book.set("Contacts", contact.id, "Name", "Patricia")
+
+    result = run_import(engine, book.save(tmp_path / "edited.xlsx"), sheet="Contacts")
+
+    assert result.errors == [] and result.summary() == {"Contacts": counts(updated=1)}
+    assert reads == ["records of contacts", "file read"]
+    assert stored(engine, Contact, contact.id)["name"] == "Patricia"
+
+
+def test_a_refused_file_leaves_the_database_free_for_other_writers(engine, database_url, tmp_path, make_customer):
+    customer = make_customer(name="Before")
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(export(database_url, tmp_path / "export.xlsx", ["customers"]).read_bytes()[:2000])
+
+    result = run_import(engine, path)
+    change(engine, Customer, customer.id, name="After")  # would wait, then fail, if the import still held the lock
+
+    assert result.errors and not result.applied
+    assert stored(engine, Customer, customer.id)["name"] == "After"
 
 
 # --- cells as people type them ------------------------------------------------------------------------------------

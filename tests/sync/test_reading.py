@@ -539,6 +539,37 @@ def test_a_data_sheet_and_its_onebook_sheet_are_both_read(tmp_path):
     assert calamine_threads() == []
 
 
+def test_meanwhile_gets_the_sheet_names_and_exported_ids_while_the_data_sheets_are_parsed(tmp_path):
+    seen = []
+
+    def meanwhile(names, exported):
+        seen.append((names, {title: len(ids) for title, ids in exported.items()}, calamine_threads()))
+
+    data = read_workbook(export_xml(tmp_path / "export.xlsx"), meanwhile=meanwhile)
+
+    assert [(names, counts) for names, counts, _ in seen] == [(["Customers"], {"Customers": 20_000})]
+    assert seen[0][2] != []  # called during the read, calamine's thread still there, not after it
+    assert len(data.base) == 20_000
+
+
+def test_meanwhile_is_not_called_without_a_readable_onebook_sheet(tmp_path):
+    calls = []
+    plain_book = tmp_path / "plain.xlsx"
+    book = Workbook()
+    book.active.title = "Customers"
+    book.active.append(["Code", "Name"])
+    book.save(plain_book)
+    csv_file = tmp_path / "Customers.csv"
+    csv_file.write_text("Code,Name\nC-1,Ann\n", encoding="utf-8")
+
+    read_workbook(plain_book, meanwhile=lambda *args: calls.append(args))
+    read_workbook(csv_file, meanwhile=lambda *args: calls.append(args))
+    with pytest.raises(UnreadableWorkbook):
+        read_workbook(export_xml(tmp_path / "bad.xlsx", first_values="{not json"), meanwhile=lambda *a: calls.append(a))
+
+    assert calls == []
+
+
 @quick
 def test_an_onebook_sheet_refused_by_its_scan_never_reaches_calamine(tmp_path, calamine_must_not_run):
     path = export_xml(tmp_path / "export.xlsx", onebook=FAR_CELL)
