@@ -17,9 +17,10 @@ postgresql://postgres@127.0.0.1:5432/postgres) times:
               every row is updated after the three-way compare
 Each run happens in a child process of its own, so its peak RSS (`resource.getrusage`, the whole process: Python,
 calamine, the driver) is its own; `idle` is the peak RSS of a child that only imported the same modules.
-Prints seconds, rows per second, the ratio to the floor and the peak RSS. With `--repeat N` each phase runs N times (the
-insert and update in fresh databases each time) and the fastest run is printed: on a shared machine other work only
-ever adds time.
+Prints seconds, rows per second, the ratio to the floor and the peak RSS. With `--repeat N` the three phases run N
+times, in turn (floor, insert, update; then again), the insert and update in fresh databases each time, and each
+phase's fastest run is printed: on a shared machine other work only ever adds time, and taking turns gives the three
+the same share of it when the machine's speed drifts.
 """
 
 import argparse
@@ -275,15 +276,13 @@ def run(size: int, backends: list[str], folder: Path, repeat: int) -> None:
     export, edited = folder / "export.xlsx", folder / "edited.xlsx"
     for backend in backends:
         floors, inserts, updates = [], [], []
-        for _ in range(repeat):
+        for attempt in range(repeat):
+            # Each attempt measures the floor, then the insert and the update, one after the other: when the
+            # machine's speed drifts, all three see the same drift. The insert goes into a fresh database each
+            # time, so its rows get the same ids and versions and the one edited export applies to each.
             with fresh_database(backend, folder) as url:
                 floors.append(measure("floor", url, sheet))
                 assert count_rows(url) == size
-        floor_run = best(floors)
-        line(backend, size, "floor", floor_run, floor_run["seconds"])
-        for attempt in range(repeat):
-            # Each attempt inserts the same rows into a fresh database, so they get the same ids and versions and
-            # the one edited export applies to each.
             with fresh_database(backend, folder) as url:
                 inserts.append(measure("insert", url, sheet))
                 assert inserts[-1]["rows"] == size and count_rows(url) == size
@@ -295,6 +294,8 @@ def run(size: int, backends: list[str], folder: Path, repeat: int) -> None:
                     print(f"#   export and edit for the update run: {time.perf_counter() - started:.1f} s", flush=True)
                 updates.append(measure("update", url, edited))
                 assert updates[-1]["rows"] == size and count_rows(url, Customer.city == NEW_CITY) == size
+        floor_run = best(floors)
+        line(backend, size, "floor", floor_run, floor_run["seconds"])
         line(backend, size, "insert", best(inserts), floor_run["seconds"])
         line(backend, size, "update", best(updates), floor_run["seconds"])
     export.unlink(missing_ok=True)

@@ -220,15 +220,23 @@ AUDIT_NAMES = tuple(name if name != "changes" else "changes_json" for name in AU
 def record(
     session: Session, *, actor: Actor, action: str, model: type[Base], entries: Iterable[tuple[int, dict]]
 ) -> None:
-    """One audit event per changed row, sent in chunks (also for writes outside these functions, such as issuing a
-    token): copied in on PostgreSQL, one driver-level executemany on SQLite (see `_insert_rows`)."""
+    """One audit event per changed row, (id, {field: [old, new]}) each (also for writes outside these functions,
+    such as issuing a token); see `record_encoded`."""
+    encoded = ((id, audit.encode_changes(changes)) for id, changes in entries)
+    record_encoded(session, actor=actor, action=action, model=model, entries=encoded)
+
+
+def record_encoded(
+    session: Session, *, actor: Actor, action: str, model: type[Base], entries: Iterable[tuple[int, str]]
+) -> None:
+    """One audit event per changed row, its changes already JSON text (`audit.encode_changes`), sent in chunks:
+    copied in on PostgreSQL, one driver-level executemany on SQLite (see `_insert_rows`). `entries` is read a
+    chunk at a time, so a generator keeps only a chunk's texts at once."""
     now = utcnow()
     fixed = (now, actor.user_id, actor.email, actor.via, action, model.__name__)
     table = audit.AuditEvent.__table__
     pending = iter(entries)
-    while chunk := [
-        (*fixed, id, audit.encode_changes(changes), actor.batch_id) for id, changes in islice(pending, SEND_CHUNK)
-    ]:
+    while chunk := [(*fixed, id, changes, actor.batch_id) for id, changes in islice(pending, SEND_CHUNK)]:
         if _copies(session) or _inserts_plain(session):
             _insert_rows(session, table, AUDIT_COLUMNS, chunk, as_is=frozenset({"changes"}))
             continue
@@ -436,8 +444,8 @@ def create_many(
             for start in range(0, len(objects), SEND_CHUNK):
                 chunk = objects[start : start + SEND_CHUNK]
                 _insert_rows(session, table, names, [values_of(obj) for obj in chunk])
-    entries = ((obj.id, audit.created_changes(vars(obj), table)) for obj in objects)  # encoded a chunk at a time
-    record(session, actor=actor, action=action, model=model, entries=entries)
+    entries = ((obj.id, audit.created_text(vars(obj), table)) for obj in objects)  # encoded a chunk at a time
+    record_encoded(session, actor=actor, action=action, model=model, entries=entries)
     _after_write(session, model, objects, actor)
     return objects
 
@@ -570,7 +578,7 @@ def update_many(
         columns = (*changes, *bumped)
         values = vars(obj)
         updates.setdefault(columns, []).append((patch.id, version, *[values[name] for name in columns]))
-        entries.append((patch.id, changes))
+        entries.append((patch.id, audit.encode_changes(changes)))
         changed.append(obj)
     for columns, rows in updates.items():
         # Only the columns that change are set: the database then leaves the other columns' indexes alone.
@@ -582,7 +590,7 @@ def update_many(
                 ErrorCode.CONFLICT,
                 "version",
             )
-    record(session, actor=actor, action=action, model=model, entries=entries)
+    record_encoded(session, actor=actor, action=action, model=model, entries=entries)
     if changed:
         _after_write(session, model, changed, actor)
     return written

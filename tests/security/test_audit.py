@@ -210,7 +210,7 @@ def test_sales_may_not_list_audit_events(alice):
 
 
 def test_a_created_rows_values_are_stored_in_the_same_plain_form_as_any_change():
-    """`created_changes` keeps the written values; encoding them gives what `changes_between` records."""
+    """`created_text` encodes the written values as `changes_between` records them, every kind of value."""
     values = {
         "status": CustomerStatus.ACTIVE,
         "credit_limit": Decimal("1250.50"),
@@ -219,8 +219,9 @@ def test_a_created_rows_values_are_stored_in_the_same_plain_form_as_any_change()
         "seen_at": datetime(2026, 11, 28, 9, 30, 5, 120, tzinfo=UTC),
         "settings": {"a": [1, 2]},
         "count": 2**70,
+        "empty": None,
     }
-    for name, value in values.items():
-        raw = audit.encode_changes({name: [None, value]})
-        assert raw == audit.encode_changes(audit.changes_between({}, {name: value})), name
-        assert json.loads(raw) == {name: [None, audit.plain(value)]}, name
+    table = sa.Table("things", sa.MetaData(), sa.Column("id", sa.Integer), *map(sa.Column, values))
+    raw = audit.created_text(values | {"id": 7}, table)
+    assert raw == audit.encode_changes(audit.changes_between({}, values))
+    assert json.loads(raw) == {name: [None, audit.plain(value)] for name, value in values.items() if value is not None}
