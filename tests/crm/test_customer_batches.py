@@ -76,3 +76,21 @@ def test_a_refused_batch_writes_nothing_and_takes_no_ids(engine):
     assert [error.row for error in refused.value.errors] == [1]
     with engine.connect() as connection:
         assert connection.scalar(sa.select(sa.func.count()).select_from(Customer.__table__)) == 0
+
+
+def test_a_batch_longer_than_one_insert_statement_is_stored_whole_with_an_audit_event_per_row(engine):
+    # given more customers than one INSERT lists on SQLite (PostgreSQL copies them in)
+    size = 2 * crud.ROWS_PER_INSERT + 7
+    # when they are created in one batch
+    with counting_statements(engine) as statements, transaction(engine) as session:
+        written = crud.create_many(session, Customer, new_customers(size), actor=Actor.system(via="import"))
+    # then every row is stored under the id it was given, each with its own audit event
+    table, events = Customer.__table__, AuditEvent.__table__
+    with engine.connect() as connection:
+        codes = dict(connection.execute(sa.select(table.c.id, table.c.code)).all())
+        audited = dict(connection.execute(sa.select(events.c.entity_id, events.c.changes)).all())
+    assert codes == {row.id: row.code for row in written} and len(codes) == size
+    assert {id: changes["code"][1] for id, changes in audited.items()} == codes
+    if engine.dialect.name == "sqlite":  # three INSERTs for the rows, three for their events
+        inserts = [statement for statement in statements if statement.startswith("INSERT INTO")]
+        assert len(inserts) == 6
