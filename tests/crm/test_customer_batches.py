@@ -94,3 +94,39 @@ def test_a_batch_longer_than_one_insert_statement_is_stored_whole_with_an_audit_
     if engine.dialect.name == "sqlite":  # three INSERTs for the rows, three for their events
         inserts = [statement for statement in statements if statement.startswith("INSERT INTO")]
         assert len(inserts) == 6
+
+
+def test_a_batch_of_updates_longer_than_one_statement_changes_each_row_once(engine):
+    # given more customers than one UPDATE lists on SQLite
+    size = 2 * crud.ROWS_PER_INSERT + 7
+    with transaction(engine) as session:
+        written = crud.create_many(session, Customer, new_customers(size), actor=Actor.system(via="import"))
+    patches = [crud.Patch(row.id, {"name": f"Renamed {row.id}"}, 1) for row in written]
+    # when each is renamed in one batch
+    with counting_statements(engine) as statements, transaction(engine) as session:
+        crud.update_many(session, Customer, patches, actor=Actor.system(via="import"))
+    # then each row has its new name and version 2
+    table = Customer.__table__
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(table.c.id, table.c.name, table.c.version)).all()
+    assert {(id, name, version) for id, name, version in rows} == {(row.id, f"Renamed {row.id}", 2) for row in written}
+    if engine.dialect.name == "sqlite":  # three UPDATEs, a thousand rows at most each
+        assert len([statement for statement in statements if statement.startswith("UPDATE customers")]) == 3
+
+
+def test_a_row_changed_after_it_was_read_refuses_the_whole_batch(engine):
+    # given customers read for an update, one of which is then changed by another write in the same transaction
+    size = crud.ROWS_PER_INSERT + 3
+    with transaction(engine) as session:
+        written = crud.create_many(session, Customer, new_customers(size), actor=Actor.system(via="import"))
+    table = Customer.__table__
+    with pytest.raises(Refused) as refused, transaction(engine) as session:
+        current = {row.id: row for row in session.execute(sa.select(table))}
+        moved = written[size - 2].id
+        session.execute(table.update().where(table.c.id == moved).values(version=table.c.version + 1))
+        patches = [crud.Patch(row.id, {"city": "Bergen"}) for row in written]
+        # when the batch is written from what was read, then the row whose version moved on fails it
+        crud.update_many(session, Customer, patches, actor=Actor.system(via="import"), current=current)
+    assert refused.value.errors[0].code.name == "CONFLICT"
+    with engine.connect() as connection:
+        assert connection.scalar(sa.select(sa.func.count()).where(table.c.city == "Bergen")) == 0
