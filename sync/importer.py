@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
+from operator import call
 from pathlib import Path
 from typing import Any
 
@@ -444,16 +445,15 @@ def _find_targets(session: Session, sheet: _SheetImport) -> None:
         return
     # A key part that is a reference must have resolved to an id: an unresolved one is still its text.
     kinds = [int if sheet.layout.column(attribute).kind is Kind.REFERENCE else int | str for attribute in key]
-    keyed: dict[tuple, _Row] = {}
-    for row in sheet.rows:
-        if row.id is None:
-            values = [row.values.get(attribute) for attribute in key]
-            if all(map(isinstance, values, kinds)):
-                keyed[tuple(values)] = row
     columns = [table.c[attribute] for attribute in key]
     checks = [_key_check(table.c[attribute]) for attribute in key]
-    keys = [tuple([check(value) for check, value in zip(checks, k, strict=True)]) for k in keyed]
-    by_key = dict(zip(keys, keyed.values(), strict=True))
+    by_key: dict[tuple, _Row] = {}  # each row without ID by its key as stored
+    for row in sheet.rows:
+        if row.id is None:
+            values = tuple(map(row.values.get, key))
+            if all(map(isinstance, values, kinds)):
+                by_key[tuple(map(call, checks, values))] = row
+    keys = list(by_key)
     chunks = [keys] if len(columns) == 1 else [keys[start : start + CHUNK] for start in range(0, len(keys), CHUNK)]
     for chunk in chunks if keys else []:
         condition = (
