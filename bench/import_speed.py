@@ -256,7 +256,7 @@ def line(backend: str, rows: int, what: str, measured: dict, floor_seconds: floa
     seconds = measured["seconds"]
     print(
         f"{backend:<10} {rows:>9,} {what:<7} {seconds:>9.2f} {rows / seconds:>10,.0f} "
-        f"{seconds / floor_seconds:>6.1f}x {measured['rss_mib']:>9,.0f}",
+        f"{seconds / floor_seconds:>6.2f}x {measured['rss_mib']:>9,.0f}",
         flush=True,
     )
 
