@@ -151,7 +151,10 @@ def value_moves_and_keep_stock(session: Session, batch: list[Any], actor: Actor)
                 message = f"only {there} {product.unit} of {product.sku} in {warehouse.code}; {needed} needed"
                 errors.append(UserError(message, ErrorCode.INVALID_STATE, ("quantity",), index))
                 continue
-            move.unit_cost = cents(value / quantity) if quantity > 0 else product.unit_cost
+            average = cents(value / quantity) if quantity > 0 else product.unit_cost
+            # Where a warehouse allows negative stock, goods out before goods in leave at the product's cost, and the
+            # holding's value can stay below zero once goods come in at a lower one: what it holds then costs nothing.
+            move.unit_cost = max(average, ZERO)
             move.value = -value if left == 0 else cents(move.quantity * move.unit_cost)
         held[place] = (quantity + move.quantity, value + move.value)
     return errors

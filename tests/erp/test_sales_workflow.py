@@ -4,10 +4,13 @@ from decimal import Decimal
 
 import pytest
 
+from app.database import transaction
 from models.crm import Interaction
 from models.finance import Invoice, InvoiceStatus, JournalEntry
-from models.inventory import StockMove
+from models.inventory import StockMove, StockMoveKind
 from models.sales import SalesOrder, SalesOrderStatus
+from resolvers import crud
+from resolvers.permissions import Actor
 from tests.erp.books import balances, on_hand, snapshot, trial_balance
 from tests.factories import count, stored, update
 
@@ -385,3 +388,26 @@ def test_adjustments_post_to_inventory_adjustments_and_other_kinds_come_from_doc
     assert refused(receipt["data"]["createStockMove"])["field"] == ["input", "kind"]
     assert balances(engine) == {"1200": Decimal("12.50"), "5100": Decimal("-12.50")}
     assert count(engine, StockMove) == 1
+
+
+def test_goods_out_of_a_holding_worth_less_than_nothing_leave_at_no_cost(engine, make_warehouse, make_product):
+    # given a warehouse allowing negative stock: one unit out before any came in (at the product's cost, 3.00),
+    # then two in at no cost, so that it holds one unit worth -3.00
+    warehouse, product = make_warehouse(allow_negative=True), make_product(unit_cost=Decimal("3.00"))
+    adjust = {"product_id": product.id, "warehouse_id": warehouse.id, "kind": StockMoveKind.ADJUSTMENT}
+    for quantity, unit_cost in (("-1", "0"), ("2", "0")):
+        with transaction(engine) as session:
+            crud.create_many(
+                session, StockMove, [adjust | {"quantity": Decimal(quantity), "unit_cost": Decimal(unit_cost)}],
+                actor=Actor.system(via="api"),
+            )  # fmt: skip
+    # when that unit goes out
+    with transaction(engine) as session:
+        (move,) = crud.create_many(
+            session, StockMove, [adjust | {"quantity": Decimal("-1"), "unit_cost": Decimal("0")}],
+            actor=Actor.system(via="api"),
+        )  # fmt: skip
+    # then it leaves at no cost (never below zero), the holding is worth nothing, and the books agree
+    assert move.unit_cost == Decimal("0.00") and move.value == Decimal("3.00")
+    assert on_hand(engine, product.id, warehouse.id) == Decimal("0.000")
+    assert balances(engine).get("1200", Decimal(0)) == 0 and trial_balance(engine) == 0
