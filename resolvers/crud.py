@@ -451,7 +451,11 @@ def create_many(
         else:
             cleaned, row_errors = clean_values(model, values, creating=True, row=index)
             errors += row_errors
-        objects.append(_row_object({**blank, **cleaned}))
+        obj = SimpleNamespace()  # its own dict filled in place: cheaper than merging, then copying into it
+        attributes = vars(obj)
+        attributes.update(blank)
+        attributes.update(cleaned)
+        objects.append(obj)
     written = [vars(obj) for obj in objects]  # the objects' own dicts, not copies
     errors += check_references(session, model, written)
     errors += check_unique(session, model, written, ids=[None] * len(rows), skip=_bad_fields(errors, len(rows)))

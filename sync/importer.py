@@ -745,10 +745,12 @@ def _write_sheet(session: Session, sheet: _SheetImport, base: dict, options: Imp
 
     def create(rows: list[_Row]) -> None:
         deferred = sheet.deferred  # set in the second pass
-        values = [
-            {name: value for name, value in row.values.items() if value is not None and name not in deferred}
-            for row in rows
-        ]
+        given = [{name: value for name, value in row.values.items() if value is not None} for row in rows]
+        values = (
+            [{name: value for name, value in row.items() if name not in deferred} for row in given]
+            if deferred
+            else given
+        )
         written = crud.create_many(session, model, values, actor=actor, checked=sheet.checked_values)
         for row, obj in zip(rows, written, strict=True):
             row.target_id = obj.id

@@ -225,3 +225,8 @@ def test_a_created_rows_values_are_stored_in_the_same_plain_form_as_any_change()
     raw = audit.created_text(values | {"id": 7}, table)
     assert raw == audit.encode_changes(audit.changes_between({}, values))
     assert json.loads(raw) == {name: [None, audit.plain(value)] for name, value in values.items() if value is not None}
+    # and money in a column declared as money (made text before encoding)
+    customer = {"code": "C-1", "credit_limit": Decimal("1250.50"), "status": CustomerStatus.ACTIVE}
+    raw = audit.created_text(customer, Customer.__table__)
+    assert json.loads(raw) == json.loads(audit.encode_changes(audit.changes_between({}, customer)))
+    assert json.loads(raw)["credit_limit"] == [None, "1250.50"]
