@@ -12,6 +12,7 @@ import orjson
 import sqlalchemy as sa
 
 from models.system import AuditEvent
+from resolvers.validation import python_type
 
 __all__ = [
     "AuditEvent",
@@ -110,7 +111,7 @@ def created_text(values: dict[str, Any], table: sa.Table) -> str:
 @cache
 def money_names(table: sa.Table) -> tuple[str, ...]:
     """The audited columns holding Decimal values."""
-    return tuple(name for name in created_names(table) if getattr(table.c[name].type, "python_type", None) is Decimal)
+    return tuple(name for name in created_names(table) if python_type(table.c[name].type) is Decimal)
 
 
 def encode_changes(changes: dict[str, Any]) -> str:

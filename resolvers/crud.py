@@ -79,9 +79,14 @@ def _racing_writers(session: Session, model: type[Base]) -> Iterator[None]:
         raise Refused.one(message, ErrorCode.CONFLICT) from None
 
 
-def _row_object(values: dict[str, Any]) -> SimpleNamespace:
-    """A written row as the API returns it: attribute access, like an ORM object or a Core row."""
-    return SimpleNamespace(**values)
+def _row_object(*parts: Iterable[tuple[str, Any]] | Mapping[str, Any]) -> SimpleNamespace:
+    """A written row as the API returns it: attribute access, like an ORM object or a Core row. Its values come from
+    `parts` in order (later ones win), filled into the object's own dict: no merged copy is built first."""
+    row = SimpleNamespace()
+    attributes = vars(row)
+    for part in parts:
+        attributes.update(part)
+    return row
 
 
 def _unwritable_fields(actor: Actor, model: type[Base]) -> frozenset[str]:
@@ -279,9 +284,7 @@ def _insert_rows(
     head = f"INSERT INTO {preparer.format_table(table)} ({listed}) VALUES "
     row = f"({', '.join('?' for _ in names)})"
     connection = session.connection()
-    per = max(1, min(ROWS_PER_INSERT, SQLITE_PARAMETERS // len(names)))
-    for start in range(0, len(converted), per):
-        chunk = converted[start : start + per]
+    for chunk in _per_statement(converted):
         connection.exec_driver_sql(head + ", ".join([row] * len(chunk)), tuple(chain.from_iterable(chunk)))
 
 
@@ -291,6 +294,16 @@ def _insert_rows(
 ROWS_PER_INSERT = 1_000
 # The parameters one statement may have: SQLite's default limit since 3.32 (999 before).
 SQLITE_PARAMETERS = 32_766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+
+
+def _per_statement(rows: Sequence[tuple]) -> Iterator[Sequence[tuple]]:
+    """Rows (tuples of equal width) in runs of as many as one SQLite statement lists: ROWS_PER_INSERT, fewer for
+    rows too wide for SQLITE_PARAMETERS."""
+    if not rows:
+        return
+    per = max(1, min(ROWS_PER_INSERT, SQLITE_PARAMETERS // len(rows[0])))
+    for start in range(0, len(rows), per):
+        yield rows[start : start + per]
 
 
 _NOTHING = object()
@@ -361,10 +374,8 @@ def _update_plain(session: Session, table: sa.Table, names: Sequence[str], rows:
     # A VALUES list's columns are column1, column2, ...: the id, the old version, then the new values.
     assignments = ", ".join(f"{preparer.quote(name)} = v.column{index}" for index, name in enumerate(names, 3))
     row = f"({', '.join('?' for _ in range(len(names) + 2))})"
-    per = max(1, min(ROWS_PER_INSERT, SQLITE_PARAMETERS // (len(names) + 2)))
     updated = 0
-    for start in range(0, len(converted), per):
-        chunk = converted[start : start + per]
+    for chunk in _per_statement(converted):
         sql = (
             f"UPDATE {target} SET {assignments} FROM (VALUES {', '.join([row] * len(chunk))}) AS v"
             f" WHERE {target}.id = v.column1 AND {target}.version = v.column2"
@@ -451,11 +462,7 @@ def create_many(
         else:
             cleaned, row_errors = clean_values(model, values, creating=True, row=index)
             errors += row_errors
-        obj = SimpleNamespace()  # its own dict filled in place: cheaper than merging, then copying into it
-        attributes = vars(obj)
-        attributes.update(blank)
-        attributes.update(cleaned)
-        objects.append(obj)
+        objects.append(_row_object(blank, cleaned))
     written = [vars(obj) for obj in objects]  # the objects' own dicts, not copies
     errors += check_references(session, model, written)
     errors += check_unique(session, model, written, ids=[None] * len(rows), skip=_bad_fields(errors, len(rows)))
@@ -583,12 +590,10 @@ def update_many(
         if unwritable or state is not None:
             errors += _forbidden_fields(actor, model, index, changed, unwritable)
         changed_values.append(changed)
-        merged = SimpleNamespace()
-        attributes = vars(merged)
-        attributes.update(zip(names, row, strict=False))  # a caller's row may hold more
+        merged = _row_object(zip(names, row, strict=False))  # a caller's row may hold more
         if ruled:  # rules compare with the row as it was
-            befores.append(attributes.copy())
-        attributes.update(cleaned)
+            befores.append(vars(merged).copy())
+        vars(merged).update(cleaned)
         objects.append(merged)
     errors += check_references(session, model, changed_values)
     merged_rows = [vars(obj) for obj in objects]
@@ -659,7 +664,7 @@ def delete_many(
                     index,
                 )
             )
-    deleted = [_row_object(dict(current[id]._mapping)) for id in ids]
+    deleted = [_row_object(current[id]._mapping) for id in ids]
     for rule in DELETE_RULES.get(model, ()):
         errors += rule(session, deleted, actor)
     if errors:

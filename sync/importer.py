@@ -863,19 +863,20 @@ def _layouts_by_name() -> dict[str, SheetLayout]:
     }
 
 
+def _ignored(title: str) -> bool:
+    """Whether a sheet is one Onebook writes for itself (`_onebook`, `_lookups`, an import report): never imported."""
+    return normalize_header(title).strip("_") in {normalize_header(name).strip("_") for name in IGNORED_SHEETS}
+
+
 def _layout_named(title: str) -> SheetLayout | None:
     """The layout a sheet of this title imports into; None for another sheet (ignored ones included)."""
-    name = normalize_header(title)
-    if name.strip("_") in {normalize_header(n).strip("_") for n in IGNORED_SHEETS}:
-        return None
-    return _layouts_by_name().get(name)
+    return None if _ignored(title) else _layouts_by_name().get(normalize_header(title))
 
 
 def _match_sheets(data: WorkbookData, result: ImportResult, actor: Actor) -> list[tuple[SheetLayout, SheetData]]:
     matched = {}
     for sheet in data.sheets:
-        name = normalize_header(sheet.title)
-        if name.strip("_") in {normalize_header(n).strip("_") for n in IGNORED_SHEETS}:
+        if _ignored(sheet.title):
             continue
         layout = _layout_named(sheet.title)
         if layout is None:
