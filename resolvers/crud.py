@@ -26,6 +26,7 @@ from resolvers.among import among
 from resolvers.errors import ErrorCode, Refused, UserError
 from resolvers.numbering import reserve_numbers
 from resolvers.permissions import Actor, can_move_to, can_write_field, check_write
+from resolvers.statement_thread import StatementSender, statements_sent
 from resolvers.validation import (
     SYSTEM_COLUMNS,
     check_references,
@@ -217,6 +218,7 @@ def _missing_or_stale(model: type[Base], patches: Sequence[Patch], current: dict
 
 COPY_UPDATES_FROM = 100  # rows updated at once from which PostgreSQL copies them in rather than updating each
 SEND_CHUNK = 20_000  # rows or audit events converted and sent at a time: a big import's are never all held twice
+UPDATE_STEP = 5_000  # rows updated at a time when a second thread stores them (`statement_thread`)
 AUDIT_COLUMNS = (
     "occurred_at", "actor_id", "actor_email", "via", "action", "entity", "entity_id", "changes", "batch_id",
 )  # fmt: skip
@@ -233,7 +235,13 @@ def record(
 
 
 def record_encoded(
-    session: Session, *, actor: Actor, action: str, model: type[Base], entries: Iterable[tuple[int, str]]
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    model: type[Base],
+    entries: Iterable[tuple[int, str]],
+    sender: StatementSender | None = None,
 ) -> None:
     """One audit event per changed row, its changes already JSON text (`audit.encode_changes`), sent in chunks:
     copied in on PostgreSQL, multi-row INSERTs on SQLite (see `_insert_rows`). `entries` is read a
@@ -244,7 +252,7 @@ def record_encoded(
     pending = iter(entries)
     while chunk := [(*fixed, id, changes, actor.batch_id) for id, changes in islice(pending, SEND_CHUNK)]:
         if _copies(session) or _inserts_plain(session):
-            _insert_rows(session, table, AUDIT_COLUMNS, chunk, as_is=frozenset({"changes"}))
+            _insert_rows(session, table, AUDIT_COLUMNS, chunk, as_is=frozenset({"changes"}), sender=sender)
             continue
         # The changes go in as the JSON text encoded above, not through the column type's encoder.
         changes = sa.cast(sa.bindparam("changes_json", type_=sa.Text), table.c.changes.type)
@@ -264,12 +272,14 @@ def _insert_rows(
     rows: Sequence[Sequence[Any]],
     *,
     as_is: frozenset[str] = frozenset(),
+    sender: StatementSender | None = None,
 ) -> None:
     """Insert rows of values in `names` order, past SQLAlchemy's per-row parameter handling (which costs more than
     the database's own work for a big import): copied in on PostgreSQL, straight to the driver on SQLite as
     INSERTs of many rows each. Each column's conversion for the database (an enum as its value, a timestamp as SQLite's
     text) is applied here instead; columns in `as_is` are already in their stored form (audit changes as JSON
-    text). Other connections (asyncio to PostgreSQL: small batches) insert through SQLAlchemy."""
+    text). Other connections (asyncio to PostgreSQL: small batches) insert through SQLAlchemy. On SQLite, `sender`
+    runs the statements (a second thread: `statement_thread`)."""
     if not (_copies(session) or _inserts_plain(session)):
         session.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
         return
@@ -283,9 +293,9 @@ def _insert_rows(
     listed = ", ".join(preparer.quote(name) for name in names)
     head = f"INSERT INTO {preparer.format_table(table)} ({listed}) VALUES "
     row = f"({', '.join('?' for _ in names)})"
-    connection = session.connection()
+    send = sender.send if sender is not None else session.connection().exec_driver_sql
     for chunk in _per_statement(converted):
-        connection.exec_driver_sql(head + ", ".join([row] * len(chunk)), tuple(chain.from_iterable(chunk)))
+        send(head + ", ".join([row] * len(chunk)), tuple(chain.from_iterable(chunk)))
 
 
 # Rows one INSERT (or UPDATE ... FROM VALUES) lists on SQLite. SQLite stores a statement's rows in one go: many rows
@@ -340,24 +350,29 @@ def _copies(session: Session) -> bool:
     return isinstance(session.connection().connection.driver_connection, psycopg.Connection)
 
 
-def _update_rows(session: Session, table: sa.Table, names: Sequence[str], rows: list[tuple]) -> int:
+def _update_rows(
+    session: Session, table: sa.Table, names: Sequence[str], rows: list[tuple], *, sender: StatementSender
+) -> None:
     """Set the columns `names` of each row given as (id, old version, new values), unless its version moved on;
-    returns the rows updated. Past SQLAlchemy's per-row parameter handling as `_insert_rows` is: copied in and
-    joined on PostgreSQL, straight to the driver on SQLite (`_update_plain`)."""
+    the rows updated are counted in `sender.counted`. Past SQLAlchemy's per-row parameter handling as
+    `_insert_rows` is: copied in and joined on PostgreSQL, straight to the driver on SQLite (`_update_plain`)."""
     if len(rows) >= COPY_UPDATES_FROM and _copies(session):
-        return _update_by_copy(session, table, names, rows)
-    if _inserts_plain(session):
-        return _update_plain(session, table, names, rows)
-    statement = (
-        table.update()
-        .where(table.c.id == sa.bindparam("v_id"), table.c.version == sa.bindparam("old_version"))
-        .values({name: sa.bindparam(f"v_{name}") for name in names})
-    )
-    keys = ("v_id", "old_version", *(f"v_{name}" for name in names))
-    return session.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows]).rowcount
+        sender.tally(_update_by_copy(session, table, names, rows))
+    elif _inserts_plain(session):
+        _update_plain(session, table, names, rows, sender)
+    else:
+        statement = (
+            table.update()
+            .where(table.c.id == sa.bindparam("v_id"), table.c.version == sa.bindparam("old_version"))
+            .values({name: sa.bindparam(f"v_{name}") for name in names})
+        )
+        keys = ("v_id", "old_version", *(f"v_{name}" for name in names))
+        sender.tally(session.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows]).rowcount)
 
 
-def _update_plain(session: Session, table: sa.Table, names: Sequence[str], rows: list[tuple]) -> int:
+def _update_plain(
+    session: Session, table: sa.Table, names: Sequence[str], rows: list[tuple], sender: StatementSender
+) -> None:
     """`_update_rows` on SQLite: UPDATE ... FROM (VALUES ...) joining up to 1,000 rows per statement to the table by
     id and old version (about 0.35 s instead of 0.6 s for an executemany of 100,000 one-row UPDATEs); an
     executemany on SQLite before 3.33, which has no UPDATE ... FROM."""
@@ -365,23 +380,20 @@ def _update_plain(session: Session, table: sa.Table, names: Sequence[str], rows:
     converted = _converted(dialect, table, ("id", "version", *names), rows, frozenset())
     preparer = dialect.identifier_preparer
     target = preparer.format_table(table)
-    session.flush()
-    connection = session.connection()
     if sqlite3.sqlite_version_info < (3, 33):
         assignments = ", ".join(f"{preparer.quote(name)} = ?" for name in names)
         sql = f"UPDATE {target} SET {assignments} WHERE id = ? AND version = ?"
-        return connection.exec_driver_sql(sql, [(*values, id, version) for id, version, *values in converted]).rowcount
+        sender.send(sql, [(*values, id, version) for id, version, *values in converted], counted=True)
+        return
     # A VALUES list's columns are column1, column2, ...: the id, the old version, then the new values.
     assignments = ", ".join(f"{preparer.quote(name)} = v.column{index}" for index, name in enumerate(names, 3))
     row = f"({', '.join('?' for _ in range(len(names) + 2))})"
-    updated = 0
     for chunk in _per_statement(converted):
         sql = (
             f"UPDATE {target} SET {assignments} FROM (VALUES {', '.join([row] * len(chunk))}) AS v"
             f" WHERE {target}.id = v.column1 AND {target}.version = v.column2"
         )
-        updated += connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk))).rowcount
-    return updated
+        sender.send(sql, tuple(chain.from_iterable(chunk)), counted=True)
 
 
 def _update_by_copy(session: Session, table: sa.Table, names: Sequence[str], rows: list[tuple]) -> int:
@@ -476,19 +488,23 @@ def create_many(
         obj.id = new_ids[index] if new_ids is not None else None
         obj.created_at = obj.updated_at = now
         obj.version = 1
-    with _racing_writers(session, model):
-        if new_ids is None:  # one row, or a connection that can't take plain rows: ids come back from RETURNING
+    entries = ((obj.id, audit.created_text(vars(obj), table)) for obj in objects)  # encoded a chunk at a time
+    if new_ids is None:  # one row, or a connection that can't take plain rows: ids come back from RETURNING
+        with _racing_writers(session, model):
             insert_rows = [{name: value for name, value in vars(obj).items() if name != "id"} for obj in objects]
             statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
             for obj, id in zip(objects, session.execute(statement, insert_rows).scalars(), strict=True):
                 obj.id = id
-        else:
-            values_of = attrgetter(*names)
-            for start in range(0, len(objects), SEND_CHUNK):
-                chunk = objects[start : start + SEND_CHUNK]
-                _insert_rows(session, table, names, [values_of(obj) for obj in chunk])
-    entries = ((obj.id, audit.created_text(vars(obj), table)) for obj in objects)  # encoded a chunk at a time
-    record_encoded(session, actor=actor, action=action, model=model, entries=entries)
+        record_encoded(session, actor=actor, action=action, model=model, entries=entries)
+    else:
+        # On SQLite a second thread stores the rows, then their audit events, while this one builds the next ones.
+        values_of = attrgetter(*names)
+        with statements_sent(session, statements=2 * len(objects) // ROWS_PER_INSERT) as sender:
+            with _racing_writers(session, model):
+                for start in range(0, len(objects), SEND_CHUNK):
+                    chunk = [values_of(obj) for obj in objects[start : start + SEND_CHUNK]]
+                    _insert_rows(session, table, names, chunk, sender=sender)
+            record_encoded(session, actor=actor, action=action, model=model, entries=entries, sender=sender)
     _after_write(session, model, objects, actor)
     return objects
 
@@ -603,38 +619,45 @@ def update_many(
     if errors:
         raise Refused(errors)
     now = utcnow()
-    entries, written, changed = [], [], []
+    changed: list[SimpleNamespace] = []  # the rows written
     # What changes besides the audited fields: the version and the update time (never the creation time).
     bumped = tuple(column.key for column in table.c if column.key in audit.NOT_AUDITED and column.key != "created_at")
     version_at = at["version"]
-    updates: dict[tuple[str, ...], list[tuple]] = {}  # the columns that change -> (id, old version, values)
-    for patch, obj, patched in zip(patches, objects, changed_values, strict=True):
-        row = current[patch.id]
-        changes = audit.row_changes(row, obj, table) if ruled else audit.field_changes(row, at, patched, table)
-        written.append(obj)
-        if not changes:
-            continue
-        version = row[version_at]
-        obj.version, obj.updated_at = version + 1, now
-        columns = (*changes, *bumped)
-        values = vars(obj)
-        updates.setdefault(columns, []).append((patch.id, version, *[values[name] for name in columns]))
-        entries.append((patch.id, audit.encode_changes(changes)))
-        changed.append(obj)
-    for columns, rows in updates.items():
-        # Only the columns that change are set: the database then leaves the other columns' indexes alone.
-        with _racing_writers(session, model):
-            count = _update_rows(session, table, columns, rows)
-        if count not in (-1, len(rows)):
-            raise Refused.one(
-                f"some {label(model)} records were changed by someone else meanwhile; reload and try again",
-                ErrorCode.CONFLICT,
-                "version",
-            )
-    record_encoded(session, actor=actor, action=action, model=model, entries=entries)
+    expected = 0  # the rows the UPDATEs must change
+    with statements_sent(session, statements=2 * len(patches) // ROWS_PER_INSERT) as sender:
+        # On SQLite a second thread stores a step's rows and audit events while this one builds the next step's.
+        step = UPDATE_STEP if sender.threaded else max(1, len(patches))
+        for start in range(0, len(patches), step):
+            updates: dict[tuple[str, ...], list[tuple]] = {}  # the columns that change -> (id, old version, values)
+            entries = []
+            for index in range(start, min(start + step, len(patches))):
+                patch, obj, patched = patches[index], objects[index], changed_values[index]
+                row = current[patch.id]
+                changes = audit.row_changes(row, obj, table) if ruled else audit.field_changes(row, at, patched, table)
+                if not changes:
+                    continue
+                version = row[version_at]
+                obj.version, obj.updated_at = version + 1, now
+                columns = (*changes, *bumped)
+                values = vars(obj)
+                updates.setdefault(columns, []).append((patch.id, version, *[values[name] for name in columns]))
+                entries.append((patch.id, audit.encode_changes(changes)))
+                changed.append(obj)
+            for columns, rows in updates.items():
+                # Only the columns that change are set: the database then leaves the other columns' indexes alone.
+                with _racing_writers(session, model):
+                    _update_rows(session, table, columns, rows, sender=sender)
+                expected += len(rows)
+            record_encoded(session, actor=actor, action=action, model=model, entries=entries, sender=sender)
+    if sender.counted is not None and sender.counted != expected:
+        raise Refused.one(
+            f"some {label(model)} records were changed by someone else meanwhile; reload and try again",
+            ErrorCode.CONFLICT,
+            "version",
+        )
     if changed:
         _after_write(session, model, changed, actor)
-    return written
+    return objects
 
 
 def delete_many(
