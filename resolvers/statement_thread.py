@@ -112,9 +112,9 @@ def _shareable(connection: sa.Connection) -> bool:
 @contextmanager
 def statements_sent(session: Session, *, statements: int) -> Iterator[StatementSender]:
     """A sender for about `statements` statements on the session's connection: a thread of their own when there
-    are several on SQLite, else run at once. While a thread sends them, the block must not use the session but
-    through the sender. Once the block ends every statement sent has run, and the first error one met is raised;
-    if the block raised, what it had sent and had not run is dropped instead."""
+    are several on SQLite, else run at once. While a thread sends them, the block must run no statement on the
+    session but through the sender. Once the block ends every statement sent has run, and the first error one met
+    is raised; if the block raised, what it had sent and had not run is dropped instead."""
     session.flush()
     connection = session.connection()
     threaded = statements > 1 and _shareable(connection)

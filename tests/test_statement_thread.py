@@ -18,17 +18,15 @@ THREAD = "onebook-statements"
 
 @pytest.fixture
 def scratch(engine):
-    """A table of numbers; each row notes the largest number stored before it, so the order of inserts shows."""
+    """On SQLite, a table of numbers; each row notes the largest number stored before it, so the order of inserts
+    shows. The tests using it are skipped on PostgreSQL, where no statement thread runs (rows are copied in)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("statements are sent by a second thread on SQLite only; PostgreSQL copies rows in")
     with engine.begin() as connection:
         connection.execute(sa.text("CREATE TABLE scratch (n INTEGER PRIMARY KEY, previous INTEGER)"))
     yield
     with engine.begin() as connection:
         connection.execute(sa.text("DROP TABLE scratch"))
-
-
-def sqlite_only(engine) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("statements are sent by a second thread on SQLite only; PostgreSQL copies rows in")
 
 
 INSERT = "INSERT INTO scratch (n, previous) SELECT ?, (SELECT max(n) FROM scratch)"
@@ -65,7 +63,6 @@ def test_a_big_batch_is_stored_by_a_second_thread_on_sqlite_only(engine):
 
 
 def test_statements_run_in_the_order_sent_in_the_callers_transaction(engine, scratch):
-    sqlite_only(engine)
     # when a hundred inserts are sent through the thread and the transaction then rolls back
     with pytest.raises(RuntimeError), transaction(engine) as session:
         with statements_sent(session, statements=100) as sender:
@@ -83,7 +80,6 @@ def test_statements_run_in_the_order_sent_in_the_callers_transaction(engine, scr
 
 
 def test_a_statement_that_fails_in_the_thread_raises_in_the_caller_and_nothing_after_it_runs(engine, scratch):
-    sqlite_only(engine)
     seen, stop = statements_by_thread(engine)
     try:
         # when the second of four inserts repeats the first one's key
@@ -103,7 +99,6 @@ def test_a_statement_that_fails_in_the_thread_raises_in_the_caller_and_nothing_a
 
 
 def test_what_the_block_sent_and_was_not_run_is_dropped_when_the_block_fails(engine, scratch):
-    sqlite_only(engine)
     started, release = threading.Event(), threading.Event()
 
     def held() -> bool:
@@ -129,7 +124,6 @@ def test_what_the_block_sent_and_was_not_run_is_dropped_when_the_block_fails(eng
 
 
 def test_the_switch_interval_is_short_while_the_thread_works_and_restored_after(engine, scratch):
-    sqlite_only(engine)
     usual = sys.getswitchinterval()
     with transaction(engine) as session, statements_sent(session, statements=2) as sender:
         assert sender.threaded and sys.getswitchinterval() == min(usual, SWITCH_INTERVAL)
@@ -138,7 +132,6 @@ def test_the_switch_interval_is_short_while_the_thread_works_and_restored_after(
 
 
 def test_a_single_statement_runs_at_once_in_the_callers_thread(engine, scratch):
-    sqlite_only(engine)
     with transaction(engine) as session, statements_sent(session, statements=1) as sender:
         sender.send(INSERT, (1,), counted=True)
         # then it has run already, in this thread
